@@ -1,0 +1,5 @@
+import sys
+
+from dkdl.cli import main
+
+sys.exit(main())

@@ -1,0 +1,200 @@
+"""The ``dkdl`` command line: the app by default, and the batch and trainer commands.
+
+Every command reports bad input as one Dutch message on standard error and a non-zero exit
+status; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from dkdl import __version__
+from dkdl.errors import LoadError
+from dkdl.questionnaire import load_questionnaire
+from dkdl.scoring import AnswerError, Scorer
+
+# argparse speaks English; the few sentences a user can meet, in Dutch.
+_ARGPARSE_DUTCH = {
+    "usage: ": "gebruik: ",
+    "options": "opties",
+    "positional arguments": "argumenten",
+    "show this help message and exit": "toon deze hulptekst en stop",
+    "show program's version number and exit": "toon het versienummer en stop",
+    "unrecognized arguments: %s": "onbekende argumenten: %s",
+    "the following arguments are required: %s": "deze argumenten zijn verplicht: %s",
+    "expected one argument": "verwacht één waarde",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "ongeldige keuze: %(value)r (kies uit %(choices)s)"
+    ),
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fout: %(message)s\n",
+    "invalid %(type)s value: %(value)r": "ongeldige waarde: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "dubbelzinnige optie: %(option)s past op %(matches)s"
+    ),
+}
+
+
+def _dutch(message: str) -> str:
+    return _ARGPARSE_DUTCH.get(message, message)
+
+
+argparse._ = _dutch  # type: ignore[attr-defined]
+
+
+class Fail(Exception):
+    """A user-facing failure: message goes to standard error, exit status ``code``."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+# -- dkdl score ------------------------------------------------------------------------------
+
+
+def score_lines(scorer: Scorer, lines: Iterable[bytes], out: BinaryIO, err) -> int:
+    """Score JSON Lines (DESIGN.md §4.1). Returns the number of bad lines.
+
+    Good lines are written in input order; each bad line gets one message on ``err`` naming its
+    line number and the problems. Blank lines are skipped.
+    """
+    loads, dumps = json.loads, json.dumps
+    score_raw = scorer.score_raw
+    bad = 0
+    buffer: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = loads(line)
+        except ValueError as exc:
+            bad += 1
+            reason = getattr(exc, "msg", str(exc))
+            err.write(f"regel {number}: geen geldige JSON ({reason})\n")
+            continue
+        if not isinstance(raw, dict):
+            bad += 1
+            err.write(f"regel {number}: verwacht een JSON-object met antwoorden\n")
+            continue
+        try:
+            result = score_raw(raw)
+        except AnswerError as exc:
+            bad += 1
+            err.write(f"regel {number}: " + "; ".join(exc.problems) + "\n")
+            continue
+        scores = result.scores
+        buffer.append(
+            dumps(
+                {
+                    "id": raw.get("id"),
+                    "profile": result.profile,
+                    "label": result.label,
+                    "scores": None if scores is None else scores.as_dict(),
+                    "warnings": list(result.warnings),
+                },
+                ensure_ascii=False,
+            )
+        )
+        if len(buffer) >= 4096:
+            out.write(("\n".join(buffer) + "\n").encode("utf-8"))
+            buffer.clear()
+    if buffer:
+        out.write(("\n".join(buffer) + "\n").encode("utf-8"))
+    return bad
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    scorer = Scorer(_questionnaire(args))
+    if args.file in (None, "-"):
+        source = sys.stdin.buffer
+        return 1 if score_lines(scorer, source, sys.stdout.buffer, sys.stderr) else 0
+    path = Path(args.file)
+    try:
+        with path.open("rb") as fh:
+            bad = score_lines(scorer, fh, sys.stdout.buffer, sys.stderr)
+    except FileNotFoundError:
+        raise Fail(f"{path}: bestand niet gevonden") from None
+    except IsADirectoryError:
+        raise Fail(f"{path}: is een map, geen bestand") from None
+    except PermissionError:
+        raise Fail(f"{path}: geen leesrechten") from None
+    return 1 if bad else 0
+
+
+def _questionnaire(args: argparse.Namespace):
+    try:
+        return load_questionnaire(getattr(args, "questionnaire", None))
+    except LoadError as exc:
+        raise Fail(str(exc)) from None
+
+
+# -- the app ---------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from dkdl.tui.app import run_app  # Textual only loads when the app starts
+
+    return run_app(args)
+
+
+# -- parser ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --db is accepted before and after the command; SUPPRESS keeps a sub-command's missing
+    # --db from overwriting the one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PAD",
+        default=argparse.SUPPRESS,
+        help="het logbestand (SQLite); ook via DKDL_DB",
+    )
+    parser = argparse.ArgumentParser(
+        prog="dkdl",
+        parents=[common],
+        description="Oefenen met de DKDL cliëntprofiel-registratie (NZa case-mix vragenlijst). "
+        "Zonder opdracht start de oefen-app.",
+    )
+    parser.add_argument("--version", action="version", version=f"dkdl {__version__}")
+    parser.set_defaults(func=cmd_run, db=None)
+    sub = parser.add_subparsers(title="opdrachten", metavar="OPDRACHT")
+
+    run = sub.add_parser("run", parents=[common], help="start de oefen-app (standaard)")
+    run.set_defaults(func=cmd_run)
+
+    score = sub.add_parser(
+        "score",
+        parents=[common],
+        help="bereken profielen voor antwoordsets (JSON Lines)",
+        description="Leest per regel een JSON-object met antwoorden (bestand of standaardinvoer) "
+        "en schrijft per geldige regel het profiel als JSON. Foute regels worden met "
+        "regelnummer op standaardfout gemeld; de exitstatus is dan 1.",
+    )
+    score.add_argument("file", nargs="?", metavar="BESTAND", help="JSON Lines; '-' of leeg: stdin")
+    score.add_argument("--questionnaire", metavar="BESTAND", help="een andere vragenlijstversie")
+    score.set_defaults(func=cmd_score)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except Fail as exc:
+        sys.stderr.write(f"dkdl: {exc}\n")
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

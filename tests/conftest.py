@@ -1,0 +1,21 @@
+import pytest
+
+from dkdl.questionnaire import load_questionnaire
+from dkdl.scoring import Scorer
+
+
+@pytest.fixture(scope="session")
+def questionnaire():
+    return load_questionnaire()
+
+
+@pytest.fixture(scope="session")
+def scorer(questionnaire):
+    return Scorer(questionnaire)
+
+
+def full(**overrides):
+    """A complete DKDL answer set (all 'no problem' answers, reference case A) with overrides."""
+    answers = dict(Q1=1, Q2=1, Q3=1, Q4=1, Q5=1, Q6=1, Q7=1, Q8=2, Q9=1, Q10=2, Q11=1, Q12=1)
+    answers.update(overrides)
+    return answers
