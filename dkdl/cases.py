@@ -1,0 +1,320 @@
+"""Practice cases (casussen): a fictional vignette, the answer key and a reason per answer.
+
+A case file is YAML, validated by pydantic and then against the questionnaire it was written
+for: the key must be a complete, routable answer set, every answer needs a ``toelichting``, and an
+``expected_profile`` must equal what the engine derives. The vignette is screened for anything
+that looks like client-identifying data. Problems come back as ``file: field: message`` lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+
+from dkdl.errors import LoadError, describe_validation_error, yaml_problem
+from dkdl.questionnaire import Questionnaire, data_dir
+from dkdl.scoring import AnswerError, Answers, Result, Scorer
+
+VIGNETTE_WORDS = (120, 300)
+CASES_ENV = "DKDL_CASES"
+
+# Patterns that suggest real client data in a vignette (the app's own screening, not a rule).
+_IDENTIFYING = [
+    (re.compile(r"\b\d{9}\b|\b\d{4}[ .]\d{2}[ .]\d{3}\b"), "een nummer dat op een BSN lijkt"),
+    (re.compile(r"\b\d{1,2}[-/.]\d{1,2}[-/.](19|20)\d{2}\b"), "een datum (geboortedatum?)"),
+    (re.compile(r"\b[1-9]\d{3} ?[A-Z]{2}\b"), "iets dat op een postcode lijkt"),
+    (re.compile(r"\b0\d{1,3}[- ]?\d{6,8}\b|\+31"), "een telefoonnummer"),
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), "een e-mailadres"),
+]
+
+
+def builtin_cases_dir() -> Path:
+    return data_dir() / "cases"
+
+
+class KeyAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    answer: StrictInt
+    items: list[str] = Field(default_factory=list)
+    toelichting: str = Field(min_length=1)
+
+
+class CaseFile(BaseModel):
+    """The fields of a case file, as the trainer writes them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)
+    title: str = Field(min_length=1, max_length=120)
+    difficulty: StrictInt = Field(ge=1, le=3)
+    tags: list[str] = Field(default_factory=list)
+    questionnaire_version: str
+    vignette: str = Field(min_length=1)
+    key: dict[str, KeyAnswer] = Field(min_length=1)
+    expected_profile: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated case with what the engine derives from its key."""
+
+    data: CaseFile
+    path: Path
+    content_hash: str
+    answers: Answers
+    result: Result
+
+    @property
+    def id(self) -> str:
+        return self.data.id
+
+    @property
+    def title(self) -> str:
+        return self.data.title
+
+    @property
+    def profile(self) -> str:
+        """The key's profile code, as the engine derives it."""
+        return self.result.profile
+
+    def toelichting(self, question_id: str) -> str | None:
+        answer = self.data.key.get(question_id)
+        return answer.toelichting if answer else None
+
+
+def key_problems(case: CaseFile, scorer: Scorer) -> list[tuple[str, str]]:
+    """Check a key against the questionnaire: ``(field path, message)`` pairs."""
+    q = scorer.questionnaire
+    problems: list[tuple[str, str]] = []
+    if case.questionnaire_version != q.version:
+        problems.append(
+            (
+                "questionnaire_version",
+                f"{case.questionnaire_version!r} is niet de vragenlijst {q.version!r}",
+            )
+        )
+    for qid, answer in case.key.items():
+        where = f"key.{qid}"
+        if answer.toelichting.strip() == PLACEHOLDER:
+            problems.append((f"{where}.toelichting", "nog niet ingevuld"))
+        question = q.by_id.get(qid)
+        if question is None:
+            problems.append((where, "onbekende vraag"))
+            continue
+        if not 1 <= answer.answer <= len(question.options):
+            problems.append(
+                (
+                    f"{where}.answer",
+                    f"optie {answer.answer} bestaat niet (kies 1 t/m {len(question.options)})",
+                )
+            )
+        checklist = question.checklist
+        if answer.items and checklist is None:
+            problems.append((f"{where}.items", "deze vraag heeft geen checklist"))
+        elif checklist is not None:
+            known = {it.id for it in checklist.items}
+            for item in answer.items:
+                if item not in known:
+                    problems.append(
+                        (
+                            f"{where}.items",
+                            f"onbekend item {item!r} (bekend: " + ", ".join(sorted(known)) + ")",
+                        )
+                    )
+            if len(set(answer.items)) != len(answer.items):
+                problems.append((f"{where}.items", "een item staat er meer dan eens in"))
+            if answer.answer == checklist.when_option and not answer.items:
+                problems.append(
+                    (
+                        f"{where}.items",
+                        f"bij antwoord {checklist.when_option} hoort minstens één item",
+                    )
+                )
+            if answer.answer != checklist.when_option and answer.items:
+                problems.append(
+                    (f"{where}.items", f"items tellen alleen bij antwoord {checklist.when_option}")
+                )
+    if problems:
+        return problems
+    options = {qid: a.answer for qid, a in case.key.items()}
+    reached = scorer.reached(options)
+    for qid in reached:
+        if qid not in options:
+            problems.append(
+                (f"key.{qid}", "ontbreekt (deze vraag wordt bij deze antwoorden gesteld)")
+            )
+    for qid in options:
+        if qid not in reached:
+            problems.append((f"key.{qid}", "wordt bij deze antwoorden niet gesteld; haal weg"))
+    return problems
+
+
+PLACEHOLDER = "..."
+
+
+def vignette_problems(vignette: str) -> list[tuple[str, str]]:
+    problems = []
+    if "Lorem ipsum" in vignette or "Vervang deze tekst" in vignette:
+        problems.append(("vignette", "bevat nog de voorbeeldtekst van het sjabloon"))
+    words = len(vignette.split())
+    low, high = VIGNETTE_WORDS
+    if not low <= words <= high:
+        problems.append(("vignette", f"{words} woorden; een casus heeft {low}-{high} woorden"))
+    for pattern, what in _IDENTIFYING:
+        match = pattern.search(vignette)
+        if match:
+            problems.append(
+                (
+                    "vignette",
+                    f"bevat {what} ({match.group(0)!r}); casussen zijn "
+                    "verzonnen en bevatten geen cliëntgegevens",
+                )
+            )
+    return problems
+
+
+def parse_case(text: str, path: Path, scorer: Scorer) -> Case:
+    """Validate one case file's text; raise :class:`LoadError` with every problem found."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise LoadError([yaml_problem(path, exc)]) from None
+    if not isinstance(raw, dict):
+        raise LoadError([f"{path}: (bestand): moet een YAML-mapping zijn"])
+    try:
+        data = CaseFile.model_validate(raw)
+    except ValidationError as exc:
+        raise LoadError(describe_validation_error(path, exc)) from None
+    problems = key_problems(data, scorer) + vignette_problems(data.vignette)
+    if data.id != path.stem:
+        problems.append(("id", f"{data.id!r} moet gelijk zijn aan de bestandsnaam ({path.stem!r})"))
+    result = None
+    if not problems:
+        items = next((a.items for a in data.key.values() if a.items), [])
+        answers = Answers({qid: a.answer for qid, a in data.key.items()}, frozenset(items))
+        try:
+            result = scorer.score(answers)
+        except AnswerError as exc:  # key_problems should have caught it; report, don't crash
+            problems.append(("key", "; ".join(exc.problems)))
+        else:
+            if data.expected_profile is not None and data.expected_profile != result.profile:
+                problems.append(
+                    (
+                        "expected_profile",
+                        f"{data.expected_profile} klopt niet: de sleutel geeft "
+                        f"{result.profile} ({result.label})",
+                    )
+                )
+    if problems or result is None:
+        raise LoadError([f"{path}: {where}: {msg}" for where, msg in problems])
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Case(data, path, digest, answers, result)
+
+
+def case_dirs(extra: Iterable[Path | str] = (), *, builtin: bool = True) -> list[Path]:
+    """The folders to read: built-in first, then ``DKDL_CASES`` (os.pathsep-separated), then
+    ``extra`` (``--cases``); each folder once."""
+    dirs: list[Path] = [builtin_cases_dir()] if builtin else []
+    env = os.environ.get(CASES_ENV, "")
+    dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    dirs += [Path(p) for p in extra]
+    seen, out = set(), []
+    for d in dirs:
+        key = os.path.normcase(str(d.resolve()))
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+@dataclass
+class CaseLibrary:
+    cases: list[Case]
+    problems: list[str]
+
+    def by_id(self, case_id: str) -> Case | None:
+        return next((c for c in self.cases if c.id == case_id), None)
+
+
+def load_library(dirs: Sequence[Path], questionnaire: Questionnaire) -> CaseLibrary:
+    """Read every ``*.yaml`` in ``dirs``; valid cases plus one line per problem.
+
+    A second case with an id already seen is refused, naming both files. A folder that does not
+    exist is a problem, not a crash.
+    """
+    scorer = Scorer(questionnaire)
+    cases: list[Case] = []
+    problems: list[str] = []
+    first_seen: dict[str, Path] = {}
+    for folder in dirs:
+        if not folder.is_dir():
+            problems.append(f"{folder}: map niet gevonden")
+            continue
+        for path in sorted(folder.glob("*.yaml")):
+            try:
+                case = parse_case(path.read_text(encoding="utf-8"), path, scorer)
+            except LoadError as exc:
+                problems.extend(exc.problems)
+                continue
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(f"{path}: kan het bestand niet lezen ({exc})")
+                continue
+            if case.id in first_seen:
+                problems.append(f"{path}: id: {case.id!r} bestaat al in {first_seen[case.id]}")
+                continue
+            first_seen[case.id] = path
+            cases.append(case)
+    return CaseLibrary(cases, problems)
+
+
+TEMPLATE = """\
+# Casus voor dkdl. Vul alles in en controleer met: dkdl cases validate {folder}
+# Verzonnen casus: geen namen, BSN, geboortedata, adressen of telefoonnummers.
+id: {id}                       # gelijk aan de bestandsnaam
+title: "Korte titel van de casus"
+difficulty: 2                  # 1 = eenvoudig, 2 = let op, 3 = grensgeval
+tags: [voorbeeld]
+questionnaire_version: "{version}"
+vignette: |
+  Beschrijf hier de situatie in 120 tot 300 woorden, zoals in een overdracht of intake.
+  Noem de feiten die bij elke vraag horen: leeftijd, palliatieve fase, psychisch functioneren,
+  geheugen, sociale contacten, mantelzorg, verwachte verloop de komende maand, continentie,
+  wassen en douchen, medicatie en verpleegtechnische handelingen.
+  Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut
+  labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco
+  laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in
+  voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat
+  non proident, sunt in culpa qui officia deserunt mollit anim id est laborum. Vervang deze tekst.
+# De sleutel: per vraag het juiste antwoord (optienummer) en een toelichting die naar de feiten
+# in de casus wijst. Alleen de vragen die de routering bereikt: bij Q1 = 2 alleen Q1, enz.
+key:
+  Q1: {{answer: 1, toelichting: "De cliënt is volwassen."}}
+  Q2: {{answer: 1, toelichting: "Geen palliatief terminale fase."}}
+  Q3: {{answer: 1, toelichting: "De informatie is beschikbaar."}}
+  Q4: {{answer: 1, toelichting: "..."}}
+  Q5: {{answer: 1, toelichting: "..."}}
+  Q6: {{answer: 1, toelichting: "..."}}
+  Q7: {{answer: 1, toelichting: "..."}}
+  Q8: {{answer: 2, toelichting: "..."}}
+  Q9: {{answer: 1, toelichting: "..."}}
+  Q10: {{answer: 1, toelichting: "..."}}
+  Q11: {{answer: 1, toelichting: "..."}}
+  # Bij Q12 = 2 minstens één item: {items}
+  Q12: {{answer: 1, items: [], toelichting: "..."}}
+# Optioneel: het profiel dat de sleutel moet geven; validate controleert het.
+# expected_profile: DKDL1
+"""
+
+
+def case_template(case_id: str, questionnaire: Questionnaire, folder: str = ".") -> str:
+    checklist = next((x.checklist for x in questionnaire.questions if x.checklist), None)
+    items = ", ".join(it.id for it in checklist.items) if checklist else ""
+    return TEMPLATE.format(id=case_id, version=questionnaire.version, items=items, folder=folder)

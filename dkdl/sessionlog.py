@@ -1,0 +1,202 @@
+"""What the practice app needs from a session log, and an in-memory log behind that interface.
+
+The TUI talks only to :class:`PracticeLog`. :class:`MemoryLog` keeps everything in memory (tests,
+and a fallback); :class:`dkdl.store.SqliteLog` writes every call through to SQLite at once. Both
+pass the same contract tests (``tests/test_sessionlog_contract.py``).
+
+No method takes or returns client-identifying data: a nurse is a pseudonym, a session holds
+option codes and checklist item ids only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Protocol
+
+from dkdl.cases import Case
+from dkdl.questionnaire import Questionnaire
+from dkdl.scoring import Answers, Result
+
+MODES = ("oefenen", "vrij", "toets")
+BEZIG, AFGEROND, AFGEBROKEN = "bezig", "afgerond", "afgebroken"
+
+
+def now() -> str:
+    """UTC timestamp, ISO 8601 with seconds: sortable, portable, no time-zone surprises."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: str
+    nurse: str
+    mode: str
+    case_id: str | None
+    case_hash: str | None
+    questionnaire_id: str
+    questionnaire_version: str
+    questionnaire_hash: str
+    started_at: str
+    finished_at: str | None = None
+    status: str = BEZIG
+    profile: str | None = None
+    key_profile: str | None = None
+    match: bool | None = None
+    test_id: str | None = None  # groups the sessions of one toets
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    question_id: str
+    option: int
+    items: tuple[str, ...] = ()
+    answered_at: str = ""
+    seconds: float = 0.0
+    changes: int = 0  # how often the answer was changed after the first choice
+
+
+def answers_of(records: dict[str, AnswerRecord], reached: list[str]) -> Answers:
+    """The :class:`Answers` a set of stored records stands for (only reached questions)."""
+    options = {q: r.option for q, r in records.items() if q in reached}
+    items = frozenset(i for q, r in records.items() if q in options for i in r.items)
+    return Answers(options, items)
+
+
+class PracticeLog(Protocol):
+    """The session log as the practice app sees it. Every write is durable when it returns."""
+
+    def remember_nurse(self, pseudonym: str) -> str:
+        """Register (or find) a nurse by pseudonym; returns it trimmed. Remembered as the last."""
+
+    def last_nurse(self) -> str | None:
+        """The pseudonym given last on this log, to pre-fill the start screen."""
+
+    def start_session(
+        self,
+        *,
+        nurse: str,
+        mode: str,
+        questionnaire: Questionnaire,
+        case: Case | None = None,
+        test_id: str | None = None,
+    ) -> str:
+        """Open a session (status bezig) and return its UUID."""
+
+    def record_answer(
+        self,
+        session_id: str,
+        question_id: str,
+        option: int,
+        items: tuple[str, ...] = (),
+        seconds: float = 0.0,
+    ) -> None:
+        """Store an answer now; answering again counts as a change and adds the seconds."""
+
+    def finish_session(self, session_id: str, result: Result, key_profile: str | None) -> None:
+        """Mark afgerond with the registered profile, the key's and whether they match."""
+
+    def abandon_session(self, session_id: str) -> None:
+        """Mark afgebroken; the answers stay."""
+
+    def session(self, session_id: str) -> SessionInfo:
+        """One session by id (KeyError if unknown)."""
+
+    def sessions(self, nurse: str | None = None) -> list[SessionInfo]:
+        """Sessions, oldest first; of one nurse when given."""
+
+    def answers(self, session_id: str) -> dict[str, AnswerRecord]:
+        """The answers of a session, by question id."""
+
+
+@dataclass
+class MemoryLog:
+    """:class:`PracticeLog` in memory: nothing survives the process."""
+
+    _sessions: dict[str, SessionInfo] = field(default_factory=dict)
+    _answers: dict[str, dict[str, AnswerRecord]] = field(default_factory=dict)
+    _nurses: list[str] = field(default_factory=list)
+
+    def remember_nurse(self, pseudonym: str) -> str:
+        name = pseudonym.strip()
+        if not name:
+            raise ValueError("een naam of schuilnaam is nodig")
+        if name in self._nurses:
+            self._nurses.remove(name)
+        self._nurses.append(name)
+        return name
+
+    def last_nurse(self) -> str | None:
+        return self._nurses[-1] if self._nurses else None
+
+    def start_session(
+        self,
+        *,
+        nurse: str,
+        mode: str,
+        questionnaire: Questionnaire,
+        case: Case | None = None,
+        test_id: str | None = None,
+    ) -> str:
+        if mode not in MODES:
+            raise ValueError(f"onbekende modus {mode!r}")
+        session_id = str(uuid.uuid4())
+        self._sessions[session_id] = SessionInfo(
+            id=session_id,
+            nurse=nurse,
+            mode=mode,
+            case_id=case.id if case else None,
+            case_hash=case.content_hash if case else None,
+            questionnaire_id=questionnaire.id,
+            questionnaire_version=questionnaire.version,
+            questionnaire_hash=questionnaire.content_hash,
+            started_at=now(),
+            test_id=test_id,
+        )
+        self._answers[session_id] = {}
+        return session_id
+
+    def record_answer(
+        self,
+        session_id: str,
+        question_id: str,
+        option: int,
+        items: tuple[str, ...] = (),
+        seconds: float = 0.0,
+    ) -> None:
+        answers = self._answers[session_id]
+        old = answers.get(question_id)
+        changed = old is not None and (old.option, old.items) != (option, tuple(items))
+        answers[question_id] = AnswerRecord(
+            question_id,
+            option,
+            tuple(items),
+            now(),
+            (old.seconds if old else 0.0) + seconds,
+            (old.changes if old else 0) + (1 if changed else 0),
+        )
+
+    def finish_session(self, session_id: str, result: Result, key_profile: str | None) -> None:
+        self._sessions[session_id] = replace(
+            self._sessions[session_id],
+            status=AFGEROND,
+            finished_at=now(),
+            profile=result.profile,
+            key_profile=key_profile,
+            match=None if key_profile is None else result.profile == key_profile,
+        )
+
+    def abandon_session(self, session_id: str) -> None:
+        self._sessions[session_id] = replace(
+            self._sessions[session_id], status=AFGEBROKEN, finished_at=now()
+        )
+
+    def session(self, session_id: str) -> SessionInfo:
+        return self._sessions[session_id]
+
+    def sessions(self, nurse: str | None = None) -> list[SessionInfo]:
+        return [s for s in self._sessions.values() if nurse is None or s.nurse == nurse]
+
+    def answers(self, session_id: str) -> dict[str, AnswerRecord]:
+        return dict(self._answers[session_id])
