@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from dkdl import __version__
+from dkdl.cli_cases import add_cases_commands, add_cases_option
 from dkdl.errors import LoadError
 from dkdl.questionnaire import load_questionnaire
 from dkdl.scoring import AnswerError, Scorer
@@ -165,7 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_run, db=None)
     sub = parser.add_subparsers(title="opdrachten", metavar="OPDRACHT")
 
+    add_cases_option(parser)
     run = sub.add_parser("run", parents=[common], help="start de oefen-app (standaard)")
+    add_cases_option(run)
     run.set_defaults(func=cmd_run)
 
     score = sub.add_parser(
@@ -179,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("file", nargs="?", metavar="BESTAND", help="JSON Lines; '-' of leeg: stdin")
     score.add_argument("--questionnaire", metavar="BESTAND", help="een andere vragenlijstversie")
     score.set_defaults(func=cmd_score)
+
+    add_cases_commands(sub, common)
     return parser
 
 
