@@ -135,16 +135,15 @@ class Scorer:
             for x in q.questions
             if x.axis is not None
         }
-        self._routes: dict[tuple[str, int], str] = {}
+        self._routes: dict[tuple[str, int | None], str] = {}
         for rule in q.routing:  # first match wins: keep the first rule per (question, option)
             self._routes.setdefault((rule.question, rule.option), rule.result)
         checklist_q = next((x for x in q.questions if x.checklist is not None), None)
+        checklist = checklist_q.checklist if checklist_q else None
         self.checklist_id = checklist_q.id if checklist_q else None
         self.items_key = f"{self.checklist_id}_items" if checklist_q else None
-        self._checklist_option = checklist_q.checklist.when_option if checklist_q else None
-        self.item_weights = (
-            {it.id: it.weight for it in checklist_q.checklist.items} if checklist_q else {}
-        )
+        self._checklist_option = checklist.when_option if checklist else None
+        self.item_weights = {it.id: it.weight for it in checklist.items} if checklist else {}
         m = q.model
         self._dk_max = m.draagkracht_max
         self._dk_above = m.draagkrachtig_above
@@ -206,8 +205,8 @@ class Scorer:
                     options[key] = value
             elif key != "id" and key != self.items_key:
                 problems.append(f"onbekende vraag {key!r}")
-        items = frozenset()
-        if self.items_key in raw:
+        items: frozenset[str] = frozenset()
+        if self.items_key is not None and self.items_key in raw:
             value = raw[self.items_key]
             if not isinstance(value, list) or not all(type(v) is str for v in value):
                 problems.append(
