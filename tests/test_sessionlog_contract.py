@@ -3,8 +3,12 @@
 import pytest
 
 from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG, MemoryLog, answers_of
+from dkdl.store import open_log
 
-IMPLEMENTATIONS = {"memory": lambda tmp_path: MemoryLog()}
+IMPLEMENTATIONS = {
+    "memory": lambda tmp_path: MemoryLog(),
+    "sqlite": lambda tmp_path: open_log(tmp_path / "log.db"),
+}
 
 
 @pytest.fixture(params=sorted(IMPLEMENTATIONS))
