@@ -15,9 +15,11 @@ from typing import BinaryIO
 
 from dkdl import __version__
 from dkdl.cli_cases import add_cases_commands, add_cases_option
+from dkdl.cli_log import add_log_commands
 from dkdl.errors import LoadError
 from dkdl.questionnaire import load_questionnaire
 from dkdl.scoring import AnswerError, Scorer
+from dkdl.store import StoreError
 
 # argparse speaks English; the few sentences a user can meet, in Dutch.
 _ARGPARSE_DUTCH = {
@@ -184,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.set_defaults(func=cmd_score)
 
     add_cases_commands(sub, common)
+    add_log_commands(sub, common)
     return parser
 
 
@@ -195,6 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Fail as exc:
         sys.stderr.write(f"dkdl: {exc}\n")
         return exc.code
+    except StoreError as exc:
+        sys.stderr.write(f"dkdl: {exc}\n")
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

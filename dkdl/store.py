@@ -447,9 +447,14 @@ def open_log(path: Path | str, *, create: bool = True, readonly: bool = False) -
         raise
 
 
+def _connect_rw(path: Path) -> sqlite3.Connection:
+    """The read-write connection (one per log; the log's lock makes it thread-safe)."""
+    return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+
+
 def _open_writable(path: Path) -> SqliteLog:
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        conn = _connect_rw(path)
     except sqlite3.Error as exc:
         raise _translate(exc, path, "het openen") from None
     try:
@@ -798,64 +803,74 @@ class SqliteLog:
         """
         report = MergeReport()
         with self._write("de import") as conn:
-            before = conn.execute("SELECT count(*) FROM nurses").fetchone()[0]
-            names = {row[1] for row in bundle.sessions}
-            conn.executemany(
-                "INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", [(n,) for n in names]
-            )
-            report.nurses_added = conn.execute("SELECT count(*) FROM nurses").fetchone()[0] - before
-            nurse_ids = dict(conn.execute("SELECT pseudonym, id FROM nurses"))
-            existing = {
-                u: (i, st) for i, u, st in conn.execute("SELECT id, uuid, status FROM sessions")
-            }
-            per_session: dict[str, list[tuple]] = {}
-            for answer in bundle.answers:
-                per_session.setdefault(answer[0], []).append(answer)
-            bundle_ids = {row[0] for row in bundle.sessions}
-            stray = set(per_session) - bundle_ids
-            if stray:
-                raise ValueError(f"antwoorden bij onbekende sessie {sorted(stray)[0]}")
-            new_rows, replace_ids = [], []
-            for row in bundle.sessions:
-                session_uuid = row[0]
-                values = (session_uuid, nurse_ids[row[1]], *row[2:])
-                found = existing.get(session_uuid)
-                if found is None:
-                    new_rows.append(values)
-                elif found[1] == BEZIG and self._got_further(
-                    conn, found[0], row[10], per_session.get(session_uuid, [])
-                ):
-                    conn.execute(
-                        "UPDATE sessions SET nurse = ?, "
-                        + ", ".join(f"{c} = ?" for c in _SESSION_COLUMNS.split(", "))
-                        + " WHERE id = ?",
-                        (*values[1:], found[0]),
-                    )
-                    conn.execute("DELETE FROM answers WHERE session = ?", (found[0],))
-                    replace_ids.append((session_uuid, found[0]))
-                else:
-                    report.present += 1
-            max_id = conn.execute("SELECT coalesce(max(id), 0) FROM sessions").fetchone()[0]
-            conn.executemany(
-                "INSERT INTO sessions (uuid, nurse, "
-                + _SESSION_COLUMNS
-                + ") VALUES ("
-                + ", ".join("?" * 15)
-                + ")",
-                new_rows,
-            )
-            ids = dict(conn.execute("SELECT uuid, id FROM sessions WHERE id > ?", (max_id,)))
-            ids.update(replace_ids)
-            answer_rows = [(ids[a[0]], *a[1:]) for u in ids for a in per_session.get(u, ())]
-            conn.executemany(
-                "INSERT INTO answers (session, question, option, items, answered_at, seconds, "
-                "changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                answer_rows,
-            )
-            report.added = len(new_rows)
-            report.updated = len(replace_ids)
-            report.answers_added = len(answer_rows)
+            try:
+                self._merge_rows(conn, bundle, report)
+            except sqlite3.IntegrityError as exc:
+                raise ValueError(str(exc)) from None
         return report
+
+    def _merge_rows(self, conn: sqlite3.Connection, bundle: LogBundle, report: MergeReport) -> None:
+        """The body of :meth:`merge`, inside its transaction."""
+        before = conn.execute("SELECT count(*) FROM nurses").fetchone()[0]
+        names = {row[1] for row in bundle.sessions}
+        conn.executemany(
+            "INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", [(n,) for n in names]
+        )
+        report.nurses_added = conn.execute("SELECT count(*) FROM nurses").fetchone()[0] - before
+        nurse_ids = dict(conn.execute("SELECT pseudonym, id FROM nurses"))
+        existing = {
+            u: (i, st) for i, u, st in conn.execute("SELECT id, uuid, status FROM sessions")
+        }
+        per_session: dict[str, list[tuple]] = {}
+        for answer in bundle.answers:
+            per_session.setdefault(answer[0], []).append(answer)
+        bundle_ids = {row[0] for row in bundle.sessions}
+        stray = set(per_session) - bundle_ids
+        if stray:
+            raise ValueError(f"antwoorden bij onbekende sessie {sorted(stray)[0]}")
+        new_rows, replace_ids = [], []
+        for row in bundle.sessions:
+            session_uuid = row[0]
+            nurse_id = nurse_ids.get(row[1])
+            if nurse_id is None:
+                raise ValueError(f"ongeldige schuilnaam {row[1]!r} bij sessie {session_uuid}")
+            values = (session_uuid, nurse_id, *row[2:])
+            found = existing.get(session_uuid)
+            if found is None:
+                new_rows.append(values)
+            elif found[1] == BEZIG and self._got_further(
+                conn, found[0], row[10], per_session.get(session_uuid, [])
+            ):
+                conn.execute(
+                    "UPDATE sessions SET nurse = ?, "
+                    + ", ".join(f"{c} = ?" for c in _SESSION_COLUMNS.split(", "))
+                    + " WHERE id = ?",
+                    (*values[1:], found[0]),
+                )
+                conn.execute("DELETE FROM answers WHERE session = ?", (found[0],))
+                replace_ids.append((session_uuid, found[0]))
+            else:
+                report.present += 1
+        max_id = conn.execute("SELECT coalesce(max(id), 0) FROM sessions").fetchone()[0]
+        conn.executemany(
+            "INSERT INTO sessions (uuid, nurse, "
+            + _SESSION_COLUMNS
+            + ") VALUES ("
+            + ", ".join("?" * 15)
+            + ")",
+            new_rows,
+        )
+        ids = dict(conn.execute("SELECT uuid, id FROM sessions WHERE id > ?", (max_id,)))
+        ids.update(replace_ids)
+        answer_rows = [(ids[a[0]], *a[1:]) for u in ids for a in per_session.get(u, ())]
+        conn.executemany(
+            "INSERT INTO answers (session, question, option, items, answered_at, seconds, "
+            "changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            answer_rows,
+        )
+        report.added = len(new_rows)
+        report.updated = len(replace_ids)
+        report.answers_added = len(answer_rows)
 
     @staticmethod
     def _got_further(

@@ -1,0 +1,146 @@
+"""``dkdl export``, ``dkdl import`` and ``dkdl demo-data``: logs between laptops and trainers.
+
+Every failure is one Dutch message on standard error and a non-zero exit status: a log file that
+cannot be used raises :class:`dkdl.store.StoreError` (``main`` prints it, status 2), other
+problems :class:`dkdl.cli.Fail`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from dkdl.logtools import (
+    FORMATS,
+    demo_bundle,
+    describe_import,
+    export_log,
+    format_from_suffix,
+    import_logs,
+)
+from dkdl.store import DB_ENV, open_log, resolve_db_path
+
+
+def _fail(message: str, code: int = 2) -> Exception:
+    from dkdl.cli import Fail  # cli imports this module; import late to avoid a cycle
+
+    return Fail(message, code)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is geen geheel getal") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} moet minstens 1 zijn")
+    return value
+
+
+def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
+    """Add ``export``, ``import`` and ``demo-data`` to the ``dkdl`` subcommands."""
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help="schrijf het logboek als CSV, JSON Lines of XLSX (één regel per antwoord)",
+        description="Schrijft elk antwoord met de gegevens van zijn sessie. XLSX (voor Excel) "
+        "heeft ook een blad met één regel per sessie. Het logbestand wordt alleen gelezen.",
+    )
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="csv, jsonl of xlsx (standaard: volgens de extensie van --out)",
+    )
+    export.add_argument(
+        "--out", required=True, metavar="BESTAND", help="doelbestand; '-' schrijft naar het scherm"
+    )
+    export.set_defaults(func=cmd_export)
+
+    merge = sub.add_parser(
+        "import",
+        parents=[common],
+        help="voeg logbestanden van andere laptops samen in --db",
+        description="Voegt de sessies uit de bronbestanden toe aan het logbestand (--db). "
+        "Opnieuw importeren voegt niets toe; een sessie die op de laptop verder is gekomen, "
+        "wordt bijgewerkt. Is één bron onbruikbaar, dan wordt niets geïmporteerd en wordt "
+        "die bron genoemd. De bronnen worden alleen gelezen.",
+    )
+    merge.add_argument("sources", nargs="+", metavar="BRON.db", help="logbestanden van laptops")
+    merge.set_defaults(func=cmd_import)
+
+    demo = sub.add_parser(
+        "demo-data",
+        parents=[common],
+        help="vul een nieuw logbestand met verzonnen oefensessies",
+        description="Maakt realistische, verzonnen oefensessies op de ingebouwde casussen, "
+        "verspreid over maanden, om de trainersoverzichten te proberen. Schrijft alleen in een "
+        "nieuw of leeg logbestand, nooit in een logboek met echte oefeningen.",
+    )
+    demo.add_argument("--sessions", type=_positive, required=True, metavar="N")
+    demo.add_argument("--nurses", type=_positive, required=True, metavar="M")
+    demo.add_argument("--seed", type=int, metavar="S", help="zelfde getal, zelfde gegevens")
+    demo.add_argument(
+        "--months", type=_positive, default=6, metavar="MND", help="periode (standaard 6)"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    db = resolve_db_path(args.db)
+    fmt = args.format or format_from_suffix(args.out)
+    if fmt not in FORMATS:
+        raise _fail(f"geef --format {'|'.join(FORMATS)} (de extensie van --out zegt het niet)")
+    out = None if args.out == "-" else Path(args.out)
+    if out is None and fmt == "xlsx":
+        raise _fail("XLSX kan niet naar het scherm; geef --out BESTAND.xlsx")
+    if out is not None and out.resolve() == db.resolve():
+        raise _fail(f"{out}: dit is het logbestand zelf; kies een ander --out")
+    if out is not None and out.is_dir():
+        raise _fail(f"{out}: is een map; geef een bestandsnaam")
+    with open_log(db, create=False, readonly=True) as log:
+        rows = export_log(log, fmt, out)
+    if out is not None:
+        sys.stderr.write(f"dkdl: {rows} regels geschreven naar {out}\n")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    target = resolve_db_path(args.db)
+    sources = [Path(s) for s in args.sources]
+    with open_log(target) as log:
+        reports = import_logs(log, sources)
+    for item in reports:
+        print(describe_import(item))
+    if len(reports) > 1:
+        added = sum(r.report.added for r in reports)
+        updated = sum(r.report.updated for r in reports)
+        print(f"totaal: {added} sessies toegevoegd, {updated} bijgewerkt, in {target}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.db is None and not os.environ.get(DB_ENV, "").strip():
+        raise _fail(
+            "geef met --db het bestand voor de demodata (demodata komt nooit in het "
+            "standaardlogboek)"
+        )
+    path = resolve_db_path(args.db)
+    with open_log(path) as log:
+        if log.counts()["sessions"]:
+            raise _fail(
+                f"{path}: bevat al sessies; demodata komt alleen in een nieuw of leeg bestand. "
+                "Kies met --db een nieuwe naam."
+            )
+        try:
+            bundle = demo_bundle(args.sessions, args.nurses, seed=args.seed, months=args.months)
+        except ValueError as exc:
+            raise _fail(str(exc)) from None
+        report = log.merge(bundle)
+    first, last = bundle.sessions[0][8][:10], bundle.sessions[-1][8][:10]
+    print(
+        f"{path}: {report.added} verzonnen sessies van {report.nurses_added} verpleegkundigen "
+        f"({report.answers_added} antwoorden), {first} t/m {last}"
+    )
+    return 0
