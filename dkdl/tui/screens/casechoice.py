@@ -1,0 +1,127 @@
+"""Choosing a case: title, difficulty, tags and how she did before; filterable."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from dkdl.cases import Case
+from dkdl.sessionlog import AFGEROND
+from dkdl.tui.text import difficulty, profile_short
+
+
+def history(app, nurse: str | None) -> dict[str, str]:
+    """Case id -> 'gedaan' summary from the nurse's finished sessions (last one counts)."""
+    out: dict[str, tuple[int, str]] = {}
+    if not nurse:
+        return {}
+    for s in app.practice_log.sessions(nurse):
+        if s.status != AFGEROND or s.case_id is None:
+            continue
+        times, _ = out.get(s.case_id, (0, ""))
+        mark = "✓" if s.match else "✗"
+        out[s.case_id] = (times + 1, f"{mark} {profile_short(s.profile)}")
+    return {k: (f"{last} ({n}×)" if n > 1 else last) for k, (n, last) in out.items()}
+
+
+def matches(case: Case, needle: str) -> bool:
+    if not needle:
+        return True
+    hay = " ".join(
+        [case.id, case.title, " ".join(case.data.tags), difficulty(case.data.difficulty)]
+    ).lower()
+    return all(word in hay for word in needle.lower().split())
+
+
+class CaseChoiceScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Terug"),
+        Binding("ctrl+f", "focus_filter", "Filter"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="choice"):
+            yield Static(
+                "Kies een casus: [b]Enter[/b] of klik om te beginnen. "
+                "Typ om te filteren op titel, tag of niveau.",
+                classes="muted",
+            )
+            yield Input(placeholder="Filter, bijv. wondzorg of grensgeval", id="filter")
+            yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+            yield Static(id="count", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Oefenen: kies een casus"
+        self.fill()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        self.fill()
+
+    def on_screen_resume(self) -> None:
+        self.fill()
+
+    def fill(self) -> None:
+        app = self.app
+        done = history(app, app.nurse)
+        needle = self.query_one("#filter", Input).value.strip()
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        # Title, level and history must fit in the width; tags take what is left (or scroll).
+        width = max(self.size.width, 60) - 6
+        table.add_column("Casus", key="title", width=max(24, width - 15 - 14 - 12 - 6))
+        table.add_column("Niveau", key="niveau", width=15)
+        table.add_column("Eerder", key="eerder", width=14)
+        table.add_column("Tags", key="tags")
+        shown = 0
+        for case in app.library.cases:
+            if not matches(case, needle):
+                continue
+            shown += 1
+            table.add_row(
+                case.title,
+                difficulty(case.data.difficulty),
+                done.get(case.id, "—"),
+                ", ".join(case.data.tags),
+                key=case.id,
+                height=None,
+            )
+        if shown:
+            table.move_cursor(row=min(cursor, shown - 1))
+        total = len(app.library.cases)
+        self.query_one("#count", Static).update(
+            f"{shown} van {total} casussen" + (" (gefilterd)" if needle else "")
+        )
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self) -> None:
+        self.fill()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def chosen(self, event: DataTable.RowSelected) -> None:
+        case = self.app.library.by_id(event.row_key.value)
+        if case is not None:
+            self.app.start_session("oefenen", case)
+
+    def on_key(self, event) -> None:
+        # Typing while the list has focus goes to the filter.
+        char = event.character
+        if isinstance(self.focused, DataTable) and char and char.isprintable() and char != " ":
+            box = self.query_one("#filter", Input)
+            box.focus()
+            box.insert_text_at_cursor(char)
+            event.stop()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter").focus()

@@ -1,0 +1,85 @@
+"""The answer options of one question: a RadioSet whose buttons wrap long, bold-marked texts.
+
+Textual's toggle buttons show one line only and SelectionList cuts long options with an
+ellipsis; the official texts are long and must be read whole, so :class:`OptionButton` and
+:class:`ItemCheckbox` wrap their label with a hanging indent. :class:`AnswerSet` keeps RadioSet's
+behaviour (``pressed_index == -1`` means unanswered, ``RadioSet.Changed`` on a choice) but only
+binds up/down and space, so that ←/→/Enter reach the screen (back / next).
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Checkbox, RadioButton, RadioSet
+
+from dkdl.tui.text import bold_markup
+
+_INDENT = 4  # the button glyph (3 cells) and a space
+
+
+class _Wrapping:
+    """Mixin for ToggleButton subclasses: wrap the label under itself, not under the glyph."""
+
+    def _make_label(self, label) -> Content:
+        return label if isinstance(label, Content) else Content.from_text(label)
+
+    def _wrapped(self, width: int) -> list[Content]:
+        return self._label.wrap(max(8, width - _INDENT))
+
+    def render(self) -> Content:
+        label_style = self.get_visual_style("toggle--label")
+        lines = [line.stylize_before(label_style) for line in self._wrapped(self.size.width)]
+        indent = Content(" " * _INDENT)
+        first = Content.assemble(self._button, " ", lines[0] if lines else "")
+        return Content("\n").join([first, *(indent + line for line in lines[1:])])
+
+    def get_content_width(self, container, viewport) -> int:
+        return container.width
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return max(1, len(self._wrapped(width)))
+
+
+class OptionButton(_Wrapping, RadioButton):
+    """A radio button with a numbered, wrapping label."""
+
+    def __init__(self, number: int, text: str, value: bool = False, **kwargs) -> None:
+        label = Content.from_markup(f"[b]{number}[/b]  {bold_markup(text)}")
+        super().__init__(label, value, **kwargs)
+        self.number = number
+
+
+class ItemCheckbox(_Wrapping, Checkbox):
+    """One checklist item (Q12); up/down move between items."""
+
+    BINDINGS = [
+        Binding("down", "app.focus_next", "Volgende", show=False),
+        Binding("up", "app.focus_previous", "Vorige", show=False),
+    ]
+
+    def __init__(self, item_id: str, text: str, value: bool = False, **kwargs) -> None:
+        super().__init__(Content.from_markup(bold_markup(text)), value, **kwargs)
+        self.item_id = item_id
+
+
+class AnswerSet(RadioSet, inherit_bindings=False):
+    """One choice per question; up/down move, space chooses, digits are handled by the screen."""
+
+    BINDINGS = [
+        Binding("down", "next_button", "Volgende optie", show=False),
+        Binding("up", "previous_button", "Vorige optie", show=False),
+        Binding("space", "toggle_button", "Kies", show=False),
+    ]
+
+    def on_mount(self) -> None:
+        # RadioSet highlights the first option on mount; highlight the chosen one instead.
+        chosen = [i for i, b in enumerate(self.query(OptionButton)) if b.value]
+        if chosen:
+            self.call_after_refresh(setattr, self, "_selected", chosen[0])
+
+    def press(self, index: int) -> None:
+        """Choose option ``index`` (0-based) as a click would."""
+        buttons = list(self.query(OptionButton))
+        if 0 <= index < len(buttons) and not buttons[index].value:
+            buttons[index].value = True
