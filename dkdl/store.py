@@ -24,6 +24,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -62,12 +63,16 @@ _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
 class StoreError(Exception):
     """A log file that cannot be used or written: a Dutch message naming the file and what to do.
 
-    The CLI prints the message and exits with status 2; the app shows it. ``path`` is the file.
+    The CLI prints the message and exits with status 2; the app shows it. ``path`` is the file;
+    ``kind`` says what went wrong, for code that reacts differently (e.g. retry when ``busy``):
+    ``missing``, ``not_sqlite``, ``corrupt``, ``not_ours``, ``newer``, ``read_only``, ``full``,
+    ``busy``, ``io`` or ``other``.
     """
 
-    def __init__(self, message: str, path: Path | None = None):
+    def __init__(self, message: str, path: Path | None = None, kind: str = "other"):
         super().__init__(message)
         self.path = path
+        self.kind = kind
 
 
 # -- where the log lives -----------------------------------------------------------------------
@@ -271,6 +276,7 @@ def check_file(path: Path) -> FileCheck:
             f"{path}: dit is geen dkdl-logbestand (geen SQLite-database). Het bestand is niet "
             "gewijzigd. Controleer het pad of kies met --db een ander bestand.",
             path,
+            "not_sqlite",
         )
     try:
         conn = _connect_ro(path)
@@ -313,6 +319,7 @@ def check_file(path: Path) -> FileCheck:
             f"schemawijziging: {', '.join(unknown)}). Het bestand is niet gewijzigd. Werk dkdl "
             "bij om dit bestand te gebruiken.",
             path,
+            "newer",
         )
     if KNOWN_MIGRATIONS[0] in applied and not tables >= OUR_TABLES:
         raise _corrupt(path, "tabellen ontbreken: " + ", ".join(sorted(OUR_TABLES - tables)))
@@ -324,6 +331,7 @@ def _not_ours(path: Path) -> StoreError:
         f"{path}: dit is een SQLite-database van een ander programma, geen dkdl-logbestand. "
         "Het bestand is niet gewijzigd. Kies met --db een ander bestand (of een nieuwe naam).",
         path,
+        "not_ours",
     )
 
 
@@ -333,6 +341,7 @@ def _corrupt(path: Path, detail: str) -> StoreError:
         "Zet een reservekopie terug, of bewaar dit bestand voor de beheerder en kies met --db "
         "een ander bestand.",
         path,
+        "corrupt",
     )
 
 
@@ -349,6 +358,7 @@ def _translate(exc: sqlite3.Error, path: Path, what: str) -> StoreError:
             f"{path}: de schijf is vol; {what} is niet opgeslagen. Maak ruimte vrij (of kies met "
             "--db een bestand op een andere schijf) en probeer het opnieuw.",
             path,
+            "full",
         )
     if code in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_CANTOPEN):
         return _read_only(path)
@@ -357,6 +367,7 @@ def _translate(exc: sqlite3.Error, path: Path, what: str) -> StoreError:
             f"{path}: het logbestand is bezet door een ander programma; {what} is niet gelukt. "
             "Probeer het over een paar seconden opnieuw.",
             path,
+            "busy",
         )
     if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
         return _corrupt(path, str(exc))
@@ -365,6 +376,7 @@ def _translate(exc: sqlite3.Error, path: Path, what: str) -> StoreError:
             f"{path}: schrijf- of leesfout ({exc}); {what} is niet gelukt. Is de schijf of "
             "USB-stick nog aangesloten? Probeer het opnieuw.",
             path,
+            "io",
         )
     return StoreError(f"{path}: {what} is niet gelukt ({exc}).", path)
 
@@ -375,6 +387,7 @@ def _read_only(path: Path) -> StoreError:
         "gewijzigd. Kopieer het naar een map waarin u mag schrijven, of kies met --db een ander "
         "bestand.",
         path,
+        "read_only",
     )
 
 
@@ -428,12 +441,16 @@ def open_log(path: Path | str, *, create: bool = True, readonly: bool = False) -
     checked = check_file(path)
     if readonly:
         if not checked.exists:
-            raise StoreError(f"{path}: logbestand niet gevonden. Controleer het pad.", path)
+            raise StoreError(
+                f"{path}: logbestand niet gevonden. Controleer het pad.", path, "missing"
+            )
         return _open_readonly(checked)
     created = False
     if not checked.exists:
         if not create:
-            raise StoreError(f"{path}: logbestand niet gevonden. Controleer het pad.", path)
+            raise StoreError(
+                f"{path}: logbestand niet gevonden. Controleer het pad.", path, "missing"
+            )
         _create_private(path)
         created = True
         checked = check_file(path)
@@ -441,8 +458,8 @@ def open_log(path: Path | str, *, create: bool = True, readonly: bool = False) -
         raise _read_only(path)
     try:
         return _open_writable(path)
-    except StoreError:
-        if created:
+    except StoreError as exc:
+        if created and exc.kind in ("full", "read_only"):
             _remove_new_file(path)
         raise
 
@@ -453,6 +470,20 @@ def _connect_rw(path: Path) -> sqlite3.Connection:
 
 
 def _open_writable(path: Path) -> SqliteLog:
+    """Connect, switch on WAL and run pending migrations. Two processes starting on a new file
+    at the same moment can make SQLite report "busy" without waiting (switching the journal
+    mode), so a busy set-up is retried until the busy timeout has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return _set_up(path)
+        except StoreError as exc:
+            if exc.kind != "busy" or time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
+def _set_up(path: Path) -> SqliteLog:
     try:
         conn = _connect_rw(path)
     except sqlite3.Error as exc:
@@ -493,7 +524,13 @@ def _open_readonly(checked: FileCheck) -> SqliteLog:
 
 
 def _remove_new_file(path: Path) -> None:
-    """Remove a log file this process created but could not initialise (and its WAL files)."""
+    """Remove a log file this process created but could not write anything into (disk full,
+    read-only): only while it is still empty, so nobody else's log is ever removed."""
+    try:
+        if path.stat().st_size != 0:
+            return
+    except OSError:
+        return
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(OSError):
             Path(str(path) + suffix).unlink()

@@ -352,3 +352,63 @@ def test_disk_full_while_practising_keeps_earlier_answers(tmp_path, questionnair
     assert str(tmp_path / "log.db") in str(info.value)
     assert len(log.answers(sid)) == stored
     log.close()
+
+
+# -- nothing lost, side by side ----------------------------------------------------------------
+
+WORKER = Path(__file__).resolve().parent / "log_worker.py"
+
+
+def test_killed_app_loses_no_answer_and_the_session_is_resumable(tmp_path):
+    path = tmp_path / "log.db"
+    n = 7
+    proc = subprocess.Popen(
+        [sys.executable, str(WORKER), "practise", str(path), str(n)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        session_id = proc.stdout.readline().split()[1]
+        answered = [proc.stdout.readline().split()[1] for _ in range(n)]
+        assert answered == QUESTIONS[:n]
+    finally:
+        proc.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: no cleanup runs
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+    with open_log(path) as log:
+        info = log.session(session_id)
+        assert info.status == "bezig"
+        assert [s.id for s in log.unfinished("Anna")] == [session_id]
+        answers = log.answers(session_id)
+        assert sorted(answers, key=QUESTIONS.index) == QUESTIONS[:n]
+        assert all(a.seconds == 2.5 for a in answers.values())
+        assert log.last_nurse() == "Anna"
+        log.abandon_session(session_id)  # the start screen's other choice
+        assert log.session(session_id).status == "afgebroken"
+
+
+def test_two_processes_side_by_side_never_see_a_locked_database(tmp_path):
+    path = tmp_path / "log.db"
+    open_log(path).close()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in (
+            ("write", str(path), "Anna", "25"),
+            ("write", str(path), "Bram", "25"),
+            ("read", str(path), "2.5"),
+        )
+    ]
+    results = [p.communicate(timeout=120) for p in procs]
+    for proc, (out, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+        assert "locked" not in err and "bezet" not in err
+        assert out.splitlines()[-1].startswith("done")
+    with open_log(path) as log:
+        assert log.counts() == {"nurses": 2, "sessions": 50, "answers": 600}
