@@ -89,16 +89,16 @@ def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     db = resolve_db_path(args.db)
-    fmt = args.format or format_from_suffix(args.out)
-    if fmt not in FORMATS:
-        raise _fail(f"geef --format {'|'.join(FORMATS)} (de extensie van --out zegt het niet)")
     out = None if args.out == "-" else Path(args.out)
-    if out is None and fmt == "xlsx":
-        raise _fail("XLSX kan niet naar het scherm; geef --out BESTAND.xlsx")
     if out is not None and out.resolve() == db.resolve():
         raise _fail(f"{out}: dit is het logbestand zelf; kies een ander --out")
     if out is not None and out.is_dir():
         raise _fail(f"{out}: is een map; geef een bestandsnaam")
+    fmt = args.format or format_from_suffix(args.out)
+    if fmt not in FORMATS:
+        raise _fail(f"geef --format {'|'.join(FORMATS)} (de extensie van --out zegt het niet)")
+    if out is None and fmt == "xlsx":
+        raise _fail("XLSX kan niet naar het scherm; geef --out BESTAND.xlsx")
     with open_log(db, create=False, readonly=True) as log:
         rows = export_log(log, fmt, out)
     if out is not None:

@@ -274,11 +274,13 @@ class _Nurse:
     name: str
     ability: float  # < 1: fewer errors than average from the start
     pace: float  # seconds per question scale
+    planned: int = 1  # sessions this nurse will do in the period
     done: int = 0
 
     def error_factor(self) -> float:
-        """Errors fall with practice: to about a third after some 30 sessions."""
-        return self.ability * (0.3 + 0.7 * math.exp(-self.done / 12))
+        """Errors fall with practice, over the whole period: to about half after a third of the
+        nurse's sessions, towards a third at the end."""
+        return self.ability * (0.3 + 0.7 * math.exp(-self.done / max(6.0, self.planned / 3)))
 
 
 def demo_bundle(
@@ -323,6 +325,7 @@ def demo_bundle(
     bundle = LogBundle()
     for index, count in sorted(per_nurse.items()):
         nurse = people[index]
+        nurse.planned = count
         first = end - span + timedelta(days=rng.uniform(0, 30 * months / 3))
         times = sorted(_working_time(rng, first, end) for _ in range(count))
         i = 0

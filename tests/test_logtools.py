@@ -1,0 +1,311 @@
+"""dkdl export / import / demo-data: formats, idempotent and transactional merging, demo data."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import sqlite3
+import statistics
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from dkdl.cases import case_dirs, load_library
+from dkdl.cli import main
+from dkdl.logtools import EXPORT_FIELDS, demo_bundle, export_log
+from dkdl.scoring import Answers
+from dkdl.store import ITEM_SEP, open_log
+
+END = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def cases(questionnaire):
+    return load_library(case_dirs(), questionnaire).cases
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def make_log(path: Path, cases, sessions: int, nurses: int = 3, seed: int = 1) -> Path:
+    with open_log(path) as log:
+        log.merge(demo_bundle(sessions, nurses, seed=seed, end=END, cases=cases))
+    return path
+
+
+def run_cli(args, capsys):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def practised(tmp_path, questionnaire):
+    """A small log made through the PracticeLog calls, with a session without answers."""
+    path = tmp_path / "log.db"
+    with open_log(path) as log:
+        nurse = log.remember_nurse("=Anna")  # looks like a formula: must stay text in Excel
+        sid = log.start_session(nurse=nurse, mode="vrij", questionnaire=questionnaire)
+        log.record_answer(sid, "Q1", 1, seconds=3.0)
+        log.record_answer(sid, "Q12", 2, items=("sonde", "injecties"), seconds=4.5)
+        log.abandon_session(sid)
+        log.start_session(nurse=nurse, mode="vrij", questionnaire=questionnaire)
+    return path
+
+
+def test_export_csv_one_row_per_answer_with_session_fields(practised, tmp_path, capsys):
+    out = tmp_path / "log.csv"
+    code, _, err = run_cli(["export", "--db", practised, "--format", "csv", "--out", out], capsys)
+    assert code == 0, err
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert list(rows[0]) == list(EXPORT_FIELDS)
+    assert len(rows) == 3  # two answers, plus one row for the session without answers
+    assert rows[1]["question"] == "Q12" and rows[1]["items"] == "sonde,injecties"
+    assert rows[0]["status"] == "afgebroken" and rows[0]["nurse"] == "=Anna"
+    assert rows[2]["question"] == "" and rows[2]["status"] == "bezig"
+
+
+def test_export_jsonl_to_stdout(practised, capsysbinary):
+    code = main(["export", "--db", str(practised), "--format", "jsonl", "--out", "-"])
+    assert code == 0
+    lines = capsysbinary.readouterr().out.decode("utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["question"] for r in records] == ["Q1", "Q12", None]
+    assert records[1]["items"] == ["sonde", "injecties"] and records[1]["seconds"] == 4.5
+    assert records[0]["match"] is None
+
+
+def test_export_xlsx_reads_back_with_openpyxl(practised, tmp_path, capsys):
+    out = tmp_path / "log.xlsx"
+    code, _, err = run_cli(["export", "--db", practised, "--out", out], capsys)  # format by suffix
+    assert code == 0, err
+    wb = load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["antwoorden", "sessies"]
+    answers = list(wb["antwoorden"].iter_rows(values_only=True))
+    assert answers[0] == EXPORT_FIELDS
+    assert len(answers) == 4
+    header = answers[0]
+    assert answers[1][header.index("nurse")] == "=Anna"  # text, not a formula
+    assert answers[2][header.index("option")] == 2
+    sessions = list(wb["sessies"].iter_rows(values_only=True))
+    assert sessions[0][-1] == "answers" and [r[-1] for r in sessions[1:]] == [2, 0]
+
+
+def test_export_refuses_bad_requests(practised, tmp_path, capsys):
+    code, _, err = run_cli(["export", "--db", practised, "--out", tmp_path / "x.txt"], capsys)
+    assert code == 2 and "--format" in err
+    code, _, err = run_cli(["export", "--db", practised, "--out", practised], capsys)
+    assert code == 2 and "logbestand zelf" in err
+    code, _, err = run_cli(["export", "--db", tmp_path / "nope.db", "--out", "x.csv"], capsys)
+    assert code == 2 and "niet gevonden" in err and not (tmp_path / "nope.db").exists()
+
+
+def test_export_of_a_demo_log_has_every_answer(tmp_path, cases):
+    path = make_log(tmp_path / "log.db", cases, sessions=30)
+    with open_log(path, readonly=True) as log:
+        buffer = io.BytesIO()
+        rows = export_log(log, "jsonl", None, stdout=buffer)
+        answers = log.counts()["answers"]
+        sessions = log.sessions()
+        empty = sum(1 for s in sessions if not log.answers(s.id))
+    assert rows == answers + empty
+    assert len(buffer.getvalue().splitlines()) == rows
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+def test_import_is_idempotent_and_reports(tmp_path, cases, capsys):
+    a = make_log(tmp_path / "a.db", cases, sessions=20, seed=1)
+    b = make_log(tmp_path / "b.db", cases, sessions=15, seed=2)
+    target = tmp_path / "trainer.db"
+    before_a, before_b = digest(a), digest(b)
+    code, out, err = run_cli(["import", "--db", target, a, b], capsys)
+    assert code == 0, err
+    assert "a.db: 20 sessies toegevoegd" in out and "b.db: 15 sessies toegevoegd" in out
+    with open_log(target, readonly=True) as log:
+        counts = log.counts()
+    assert counts["sessions"] == 35
+    code, out, err = run_cli(["import", "--db", target, a, b], capsys)
+    assert code == 0
+    assert "0 sessies toegevoegd" in out and "20 waren er al" in out
+    with open_log(target, readonly=True) as log:
+        assert log.counts() == counts
+    assert (digest(a), digest(b)) == (before_a, before_b)  # sources are only read
+
+
+def test_import_keeps_every_field(tmp_path, cases):
+    a = make_log(tmp_path / "a.db", cases, sessions=25, seed=3)
+    target = tmp_path / "t.db"
+    main(["import", "--db", str(target), str(a)])
+    with open_log(a, readonly=True) as src, open_log(target, readonly=True) as dst:
+        assert src.sessions() == dst.sessions()
+        for info in src.sessions():
+            assert src.answers(info.id) == dst.answers(info.id)
+
+
+def test_import_with_one_bad_source_changes_nothing_and_names_it(tmp_path, cases, capsys):
+    a = make_log(tmp_path / "a.db", cases, sessions=10, seed=1)
+    target = make_log(tmp_path / "trainer.db", cases, sessions=5, seed=7)
+    bad = tmp_path / "kapot.db"
+    bad.write_bytes(b"\x00" * 100)
+    before = digest(target)
+    code, out, err = run_cli(["import", "--db", target, a, bad], capsys)
+    assert code == 2 and str(bad) in err and "Traceback" not in err
+    assert digest(target) == before
+
+
+def test_import_of_inconsistent_content_is_rolled_back(tmp_path, cases, capsys):
+    """A source whose rows break the target's rules (written past its CHECKs) fails mid-merge:
+    the earlier, good source is rolled back too."""
+    good = make_log(tmp_path / "a.db", cases, sessions=10, seed=1)
+    odd = make_log(tmp_path / "odd.db", cases, sessions=10, seed=2)
+    conn = sqlite3.connect(odd)
+    conn.execute("PRAGMA ignore_check_constraints = ON")
+    conn.execute("UPDATE sessions SET status = 'gepauzeerd' WHERE id = 3")
+    conn.commit()
+    conn.close()
+    target = make_log(tmp_path / "trainer.db", cases, sessions=5, seed=7)
+    before = digest(target)
+    code, out, err = run_cli(["import", "--db", target, good, odd], capsys)
+    assert code == 2
+    assert str(odd) in err and "niets geïmporteerd" in err
+    assert out == ""
+    assert digest(target) == before
+
+
+def test_import_refuses_the_target_itself(tmp_path, cases, capsys):
+    target = make_log(tmp_path / "t.db", cases, sessions=2)
+    code, _, err = run_cli(["import", "--db", target, target], capsys)
+    assert code == 2 and "doelbestand" in err
+
+
+def test_import_updates_a_session_that_got_further(tmp_path, questionnaire, scorer, capsys):
+    laptop = tmp_path / "laptop.db"
+    target = tmp_path / "trainer.db"
+    with open_log(laptop) as log:
+        sid = log.start_session(nurse="Anna", mode="vrij", questionnaire=questionnaire)
+        log.record_answer(sid, "Q1", 2)
+    main(["import", "--db", str(target), str(laptop)])
+    with open_log(laptop) as log:
+        log.finish_session(sid, scorer.score(Answers({"Q1": 2})), None)
+    code, out, _ = run_cli(["import", "--db", target, laptop], capsys)
+    assert code == 0 and "1 bijgewerkt" in out
+    with open_log(target, readonly=True) as log:
+        assert log.session(sid).status == "afgerond"
+        assert log.session(sid).profile == "KINDZORG"
+    code, out, _ = run_cli(["import", "--db", target, laptop], capsys)
+    assert "1 waren er al" in out
+
+
+# -- demo data ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(cases):
+    return demo_bundle(1500, 6, seed=42, end=END, cases=cases)
+
+
+def test_demo_data_is_reproducible(cases, demo):
+    again = demo_bundle(1500, 6, seed=42, end=END, cases=cases)
+    assert again.sessions == demo.sessions and again.answers == demo.answers
+
+
+def test_demo_data_is_spread_over_months_and_modes(demo):
+    starts = sorted(datetime.fromisoformat(s[8]) for s in demo.sessions)
+    assert (starts[-1] - starts[0]).days > 120
+    assert starts[-1] <= END
+    months = Counter(s.strftime("%Y-%m") for s in starts)
+    assert len(months) >= 5
+    modes = Counter(s[2] for s in demo.sessions)
+    assert modes["oefenen"] > modes["toets"] > modes["vrij"] > 0
+    statuses = Counter(s[10] for s in demo.sessions)
+    assert statuses["afgerond"] > 0.8 * len(demo.sessions) and statuses["afgebroken"] > 0
+    assert len({s[1] for s in demo.sessions}) == 6
+    tests = Counter(s[14] for s in demo.sessions if s[14])
+    assert tests and set(tests.values()) == {3}
+
+
+def test_demo_profiles_are_what_the_engine_and_key_say(demo, cases, scorer):
+    by_id = {c.id: c for c in cases}
+    answers = defaultdict(dict)
+    items = {}
+    for a in demo.answers:
+        answers[a[0]][a[1]] = a[2]
+        if a[3]:
+            items[a[0]] = frozenset(a[3].split(ITEM_SEP))
+    for s in demo.sessions:
+        if s[10] != "afgerond":
+            continue
+        result = scorer.score(Answers(answers[s[0]], items.get(s[0], frozenset())))
+        assert s[11] == result.profile
+        if s[2] != "vrij":
+            assert s[12] == by_id[s[3]].profile and s[4] == by_id[s[3]].content_hash
+            assert s[13] == int(s[11] == s[12])
+        else:
+            assert s[12] is None and s[13] is None
+
+
+def test_demo_errors_cluster_on_boundary_questions_and_fall_with_practice(demo, cases):
+    by_id = {c.id: c for c in cases}
+    sessions = {s[0]: s for s in demo.sessions}
+    wrong, asked = Counter(), Counter()
+    for a in demo.answers:
+        s = sessions[a[0]]
+        if s[2] == "vrij":
+            continue
+        key = by_id[s[3]].data.key.get(a[1])
+        if key is None:
+            continue
+        asked[a[1]] += 1
+        wrong[a[1]] += a[2] != key.answer
+    rate = {q: wrong[q] / asked[q] for q in asked}
+    boundary = statistics.mean(rate[q] for q in ("Q5", "Q6", "Q8", "Q10", "Q11"))
+    plain = statistics.mean(rate[q] for q in ("Q1", "Q3", "Q9"))
+    assert boundary > 2 * plain
+    # per nurse: the first third of her sessions matches the key less often than the last third
+    per_nurse = defaultdict(list)
+    for s in sorted(demo.sessions, key=lambda s: s[8]):
+        if s[13] is not None:
+            per_nurse[s[1]].append(s[13])
+    early = statistics.mean(statistics.mean(m[: len(m) // 3]) for m in per_nurse.values())
+    late = statistics.mean(statistics.mean(m[-len(m) // 3 :]) for m in per_nurse.values())
+    assert late > early + 0.1
+
+
+def test_demo_data_cli(tmp_path, capsys):
+    path = tmp_path / "demo.db"
+    code, out, err = run_cli(
+        ["demo-data", "--db", path, "--sessions", 50, "--nurses", 4, "--seed", 3], capsys
+    )
+    assert code == 0, err
+    assert "50 verzonnen sessies van 4 verpleegkundigen" in out
+    with open_log(path, readonly=True) as log:
+        assert log.counts()["sessions"] == 50 and len(log.nurses()) == 4
+        assert log.applied_migrations()
+    before = digest(path)
+    code, _, err = run_cli(["demo-data", "--db", path, "--sessions", 5, "--nurses", 1], capsys)
+    assert code == 2 and "bevat al sessies" in err
+    assert digest(path) == before
+
+
+def test_demo_data_never_goes_to_the_default_log(monkeypatch, capsys):
+    monkeypatch.delenv("DKDL_DB", raising=False)
+    code, _, err = run_cli(["demo-data", "--sessions", 5, "--nurses", 1], capsys)
+    assert code == 2 and "--db" in err
+
+
+def test_demo_data_bad_numbers_are_usage_errors(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["demo-data", "--db", str(tmp_path / "d.db"), "--sessions", "0", "--nurses", "1"])
+    assert info.value.code == 2
+    assert "minstens 1" in capsys.readouterr().err
