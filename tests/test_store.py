@@ -20,6 +20,7 @@ from dkdl.cli import main
 from dkdl.logtools import demo_bundle
 from dkdl.store import (
     KNOWN_MIGRATIONS,
+    LogBundle,
     StoreError,
     check_file,
     default_db_path,
@@ -412,3 +413,41 @@ def test_two_processes_side_by_side_never_see_a_locked_database(tmp_path):
         assert out.splitlines()[-1].startswith("done")
     with open_log(path) as log:
         assert log.counts() == {"nurses": 2, "sessions": 50, "answers": 600}
+
+
+# -- size ----------------------------------------------------------------------------------------
+
+
+def test_at_most_3_kb_per_session_with_twelve_answers(tmp_path, questionnaire, cases):
+    """Both as the app writes (one commit per answer) and as an import writes (in bulk)."""
+    empty = tmp_path / "empty.db"
+    open_log(empty).close()
+    base = empty.stat().st_size
+    items = ("sonde", "injecties", "complexe_wonden")
+    app = tmp_path / "app.db"
+    with open_log(app) as log:
+        for i in range(40):
+            sid = log.start_session(
+                nurse=f"Verpleegkundige {i % 5}",
+                mode="oefenen",
+                questionnaire=questionnaire,
+                case=cases[i % len(cases)],
+            )
+            for qid in QUESTIONS:
+                log.record_answer(sid, qid, 2, items=items if qid == "Q12" else (), seconds=9.5)
+            log.finish_session(sid, cases[0].result, cases[1].profile)
+    assert (app.stat().st_size - base) / 40 <= 3072
+    bulk = tmp_path / "bulk.db"
+    with open_log(app, readonly=True) as src, open_log(bulk) as dst:
+        bundle = src.bundle()
+        for n in range(1, 10):  # the same sessions under new UUIDs: 400 in all
+            copy = {s[0]: s[0][:-3] + f"{n:03d}" for s in bundle.sessions}
+            dst.merge(
+                LogBundle(
+                    [(copy[s[0]], *s[1:]) for s in bundle.sessions],
+                    [(copy[a[0]], *a[1:]) for a in bundle.answers],
+                )
+            )
+        dst.merge(bundle)
+        assert dst.counts()["answers"] == 400 * 12
+    assert (bulk.stat().st_size - base) / 400 <= 3072
