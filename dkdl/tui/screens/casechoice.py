@@ -51,7 +51,11 @@ class CaseChoiceScreen(Screen):
                 "Typ om te filteren op titel, tag of niveau.",
                 classes="muted",
             )
-            yield Input(placeholder="Filter, bijv. wondzorg of grensgeval", id="filter")
+            yield Input(
+                placeholder="Filter, bijv. wondzorg of grensgeval",
+                id="filter",
+                select_on_focus=False,
+            )
             yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
             yield Static(id="count", classes="muted")
         yield Footer()

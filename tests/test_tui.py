@@ -1,0 +1,404 @@
+"""Pilot tests of the practice TUI: whole flows, routing, the checklist rule, going back,
+leaving and confirming, answers reaching the log at once, and the resume offer.
+
+They run on a fixed small case library (``tests/data/tui_cases``) and a MemoryLog, so content
+changes in the built-in cases do not break them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dkdl.cases import load_library
+from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG, MemoryLog
+from dkdl.tui.app import make_app
+from dkdl.tui.screens.casechoice import CaseChoiceScreen
+from dkdl.tui.screens.confirm import ChoiceScreen
+from dkdl.tui.screens.feedback import FeedbackScreen
+from dkdl.tui.screens.help import HelpScreen
+from dkdl.tui.screens.question import QuestionScreen
+from dkdl.tui.screens.start import StartScreen
+from dkdl.tui.screens.toets import ToetsSummaryScreen
+
+CASES = Path(__file__).parent / "data" / "tui_cases"
+SIZE = (100, 40)
+
+
+@pytest.fixture(scope="module")
+def library(questionnaire):
+    lib = load_library([CASES], questionnaire)
+    assert not lib.problems
+    return lib
+
+
+def app_for(questionnaire, library, log=None, nurse=None):
+    return make_app(
+        log=log if log is not None else MemoryLog(),
+        questionnaire=questionnaire,
+        library=library,
+        nurse=nurse,
+    )
+
+
+async def open_case(app, pilot, case_id="tui-wondzorg-01", nurse="Anna"):
+    """From the start screen: name, Oefenen, pick the case, go to the questions."""
+    await pilot.pause()
+    assert isinstance(app.screen, StartScreen)
+    app.screen.query_one("#nurse").value = nurse
+    app.screen.action_choose("oefenen")
+    await pilot.pause()
+    assert isinstance(app.screen, CaseChoiceScreen)
+    app.start_session("oefenen", app.library.by_id(case_id))
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, QuestionScreen)
+    if screen.reading():
+        await pilot.press("c")
+    return screen
+
+
+async def answer_all(pilot, codes):
+    for code in codes:
+        await pilot.press(str(code), "right")
+
+
+KEY_WOND = [1, 1, 1, 1, 2, 1, 1, 2, 1, 2, 1, 2]  # the key of tui-wondzorg-01 (Q1..Q12)
+
+
+async def tick(pilot, screen, *items):
+    for box in screen.query("ItemCheckbox"):
+        if box.item_id in items and not box.value:
+            box.value = True
+    await pilot.pause()
+
+
+async def test_whole_case_to_feedback_with_the_key_answers(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        await answer_all(pilot, KEY_WOND[:-1])
+        await pilot.press("2")
+        await tick(pilot, screen, "complexe_wonden", "zwachtelen")
+        await pilot.press("right")
+        await pilot.pause()
+        fb = app.screen
+        assert isinstance(fb, FeedbackScreen)
+        assert fb.done.result.profile == "DKDL8"
+        text = " ".join(str(w.render()) for w in fb.query("Static"))
+        assert "Goed: hetzelfde profiel als de sleutel" in text
+        assert "12 van 12 vragen gelijk" in text
+        assert "Vergeet soms een afspraak" in text  # a toelichting
+        assert "Wat als" in text
+        session = log.sessions("Anna")[-1]
+        assert session.status == AFGEROND and session.profile == "DKDL8" and session.match
+
+
+async def test_feedback_shows_wrong_answers_tipping_and_what_if(questionnaire, library):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        wrong = list(KEY_WOND)
+        wrong[4] = 1  # Q5 'geen' geheugenproblemen instead of 'soms'
+        wrong[9] = 3  # Q10 'volledig' instead of 'gedeeltelijk'
+        await answer_all(pilot, wrong[:-1])
+        await pilot.press("2")
+        await tick(pilot, screen, "complexe_wonden", "zwachtelen")
+        await pilot.press("right")
+        await pilot.pause()
+        fb = app.screen
+        assert isinstance(fb, FeedbackScreen)
+        # draagkrachtig (no problems), geen verhoogde DL, OB = 4 + 2 = 6 -> hoog: DKDL3
+        assert fb.done.result.profile == "DKDL3"
+        text = "\n".join(str(w.render()) for w in fb.query("Static"))
+        assert "Ander profiel dan de sleutel" in text
+        assert "10 van 12 vragen gelijk" in text
+        assert "Q10 Wassen/douchen" in text and "sleutel: 3" not in text
+        assert "sleutel: 2 ‘gedeeltelijke’" in text
+        assert "Wat gaf de doorslag" in text and "(+4)" in text  # volledig wassen weighs 4
+        assert "← het profiel van de sleutel" not in text or "DKDL 8" in text
+        whatif = str(fb.query_one("#whatif").render())
+        assert "Profiel DKDL" in whatif
+        assert fb.query_one("#obbar").value == 6
+        assert fb.query_one("#obbar").key_value == 4
+
+
+@pytest.mark.parametrize(
+    "codes, profile",
+    [
+        ([2], "KINDZORG"),
+        ([1, 2], "PTZ"),
+        ([1, 1, 2], "TIJDELIJK"),
+        ([1, 1, 3], "GEEN_DKDL"),
+    ],
+)
+async def test_routing_shortcuts_end_the_questionnaire(questionnaire, library, codes, profile):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        for code in codes[:-1]:
+            await pilot.press(str(code), "right")
+        await pilot.press(str(codes[-1]))
+        assert screen.session.reached(app.scorer) == [f"Q{i}" for i in range(1, len(codes) + 1)]
+        assert str(screen.query_one("#next").label) == "Afronden ✓"
+        assert f"Vraag {len(codes)} van {len(codes)}" in str(screen.query_one("#progress").render())
+        await pilot.press("right")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        assert app.screen.done.result.profile == profile
+
+
+async def test_checklist_only_when_q12_is_2_and_needs_an_item(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        await answer_all(pilot, KEY_WOND[:-1])
+        assert screen.session.current == "Q12"
+        assert not screen.query_one("#checklist").display
+        await pilot.press("1")
+        assert not screen.query_one("#checklist").display
+        await pilot.press("2")
+        assert screen.query_one("#checklist").display
+        await pilot.press("right")  # no item ticked: refused
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen) and screen.session.current == "Q12"
+        await tick(pilot, screen, "sonde")
+        await pilot.press("right")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        sid = app.screen.done.session_id
+        assert log.answers(sid)["Q12"].items == ("sonde",)
+        assert app.screen.done.answers.items == frozenset({"sonde"})
+
+
+async def test_going_back_keeps_answers_and_routing_re_evaluates(questionnaire, library):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        await answer_all(pilot, [1, 1, 1, 3])
+        assert screen.session.current == "Q5"
+        await pilot.press("left", "left")
+        assert screen.session.current == "Q3"
+        assert screen.query_one("#set-Q3").pressed_index == 0
+        assert screen.session.options == {"Q1": 1, "Q2": 1, "Q3": 1, "Q4": 3}
+        await pilot.press("left", "left", "2")  # Q1 = 2: kindzorg, only Q1 is asked
+        assert screen.session.reached(app.scorer) == ["Q1"]
+        await pilot.press("1")  # back to adult: the later answers are still there
+        assert len(screen.session.reached(app.scorer)) == 12
+        assert screen.session.options["Q4"] == 3
+        screen.jump_to("Q4")
+        await pilot.pause()
+        assert screen.session.current == "Q4"
+        assert screen.query_one("#set-Q4").pressed_index == 2
+        strip = str(screen.query_one("#strip").render())
+        assert "○Q5" in strip and "●Q4" in strip  # unanswered questions are marked
+
+
+async def test_finishing_with_open_questions_jumps_to_the_first(questionnaire, library):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        await pilot.press("1", "right", "1", "right", "1", "right")
+        screen.jump_to("Q12")
+        await pilot.pause()
+        await pilot.press("1", "right")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        assert screen.session.current == "Q4"
+
+
+async def test_answers_reach_the_log_the_moment_they_are_given(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        sid = screen.session.session_id
+        assert log.session(sid).status == BEZIG
+        await pilot.press("1")
+        assert log.answers(sid)["Q1"].option == 1
+        await pilot.press("right", "2")
+        assert log.answers(sid)["Q2"].option == 2
+        await pilot.press("1")  # changed: counted as a change
+        assert log.answers(sid)["Q2"].option == 1 and log.answers(sid)["Q2"].changes == 1
+
+
+async def test_leave_confirm_abandon_and_stay(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        sid = screen.session.session_id
+        await pilot.press("1", "right")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("escape")  # = blijven
+        await pilot.pause()
+        assert app.screen is screen and log.session(sid).status == BEZIG
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#choice-afbreken")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseChoiceScreen)
+        assert log.session(sid).status == AFGEBROKEN
+        assert log.answers(sid)["Q1"].option == 1  # the answers stay
+
+
+async def test_quit_during_a_session_asks_first(questionnaire, library):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(app, pilot)
+        await pilot.press("1")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running and app.screen.__class__.__name__ == "ConfirmScreen"
+        await pilot.click("#choice-nee")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+
+
+async def test_resume_offer_restores_answers(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        await answer_all(pilot, [1, 1, 1, 2])
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#choice-later")
+        await pilot.pause()
+    sid = log.sessions("Anna")[-1].id
+    assert log.session(sid).status == BEZIG
+
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#nurse").value == "Anna"  # remembered
+        app.screen.action_choose("oefenen")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.click("#choice-hervatten")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        assert screen.session.session_id == sid
+        assert screen.session.options == {"Q1": 1, "Q2": 1, "Q3": 1, "Q4": 2}
+        assert screen.session.current == "Q5"
+
+
+async def test_resume_offer_can_abandon(questionnaire, library):
+    log = MemoryLog()
+    sid = log.start_session(nurse="Bea", mode="vrij", questionnaire=questionnaire, case=None)
+    log.record_answer(sid, "Q1", 1)
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#nurse").value = "Bea"
+        app.screen.action_choose("vrij")
+        await pilot.pause()
+        await pilot.click("#choice-afbreken")
+        await pilot.pause()
+        assert log.session(sid).status == AFGEBROKEN
+        assert isinstance(app.screen, QuestionScreen)  # then the chosen mode opens
+        assert app.screen.session.mode == "vrij"
+
+
+async def test_name_is_required(questionnaire, library):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.action_choose("oefenen")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+
+
+async def test_vrije_registratie_shows_profile_and_explanation_without_key(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#nurse").value = "Anna"
+        app.screen.action_choose("vrij")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.session.case is None
+        assert "noem geen namen" in str(screen.query_one("#free-note").render()).lower()
+        await answer_all(pilot, [1, 1, 1, 1, 2, 1, 2, 3, 1, 2, 1, 1])
+        await pilot.pause()
+        fb = app.screen
+        assert isinstance(fb, FeedbackScreen)
+        assert fb.done.result.profile == "DKDL10"
+        text = "\n".join(str(w.render()) for w in fb.query("Static"))
+        assert "sleutel" not in text.lower()
+        assert "Jouw antwoorden" in text and "Wat gaf de doorslag" in text
+        assert log.sessions("Anna")[-1].key_profile is None
+
+
+async def test_toets_feedback_only_at_the_end(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.set_nurse("Anna")
+        app.start_test([library.by_id("tui-kind-01"), library.by_id("tui-wondzorg-01")])
+        await pilot.pause()
+        screen = app.screen
+        if screen.reading():
+            await pilot.press("c")
+        await pilot.press("2", "right")  # kindzorg: correct
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)  # no feedback in between
+        assert screen.session.case.id == "tui-wondzorg-01"
+        if screen.reading():
+            await pilot.press("c")
+        await answer_all(pilot, [1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1])  # DKDL1: wrong
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, ToetsSummaryScreen)
+        assert "1 van 2 casussen" in str(summary.query_one("#score").render())
+        per_q = str(summary.query_one("#per-question").render())
+        assert "Q5 Geheugen: 0 van 1 goed" in per_q
+        assert "Q1 Medische kindzorg thuis: 2 van 2 goed" in per_q
+        sessions = log.sessions("Anna")
+        assert len({s.test_id for s in sessions}) == 1 and all(s.mode == "toets" for s in sessions)
+
+
+async def test_help_and_palette(questionnaire, library):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        md = app.screen.query_one("Markdown")
+        assert "NR/REG-2407" in md.source and "MIT" in md.source
+        await pilot.press("escape")
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Help" in titles and "Afsluiten" in titles
+
+
+async def test_case_list_filter_and_history(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot, "tui-kind-01")
+        await pilot.press("2", "right")
+        await pilot.pause()
+        await pilot.press("escape")  # feedback -> start
+        await pilot.pause()
+        app.screen.action_choose("oefenen")
+        await pilot.pause()
+        choice = app.screen
+        assert isinstance(choice, CaseChoiceScreen)
+        table = choice.query_one("DataTable")
+        assert table.row_count == 2
+        row = table.get_row("tui-kind-01")
+        assert row[2].startswith("✓")
+        await pilot.press("w", "o", "n", "d")
+        await pilot.pause()
+        assert table.row_count == 1
+        del screen
