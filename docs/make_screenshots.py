@@ -1,0 +1,105 @@
+"""Export the screenshots for docs/handleiding.md as SVG, made by the app itself.
+
+Run from the repository root: ``python docs/make_screenshots.py``. Uses the fixed test cases in
+tests/data/tui_cases and an in-memory log, so nothing is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from dkdl.cases import load_library
+from dkdl.questionnaire import load_questionnaire
+from dkdl.sessionlog import MemoryLog
+from dkdl.tui.app import make_app
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "img"
+CASES = ROOT / "tests" / "data" / "tui_cases"
+CASE = "tui-wondzorg-01"
+
+
+def new_app():
+    questionnaire = load_questionnaire()
+    return make_app(
+        log=MemoryLog(),
+        questionnaire=questionnaire,
+        library=load_library([CASES], questionnaire),
+    )
+
+
+async def shot(name: str, size: tuple[int, int], steps) -> None:
+    app = new_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for widget in app.screen.query("Input"):
+            widget.cursor_blink = False
+        await steps(app, pilot)
+        await pilot.pause(0.2)
+        app.save_screenshot(f"{name}.svg", str(OUT))
+    print(OUT / f"{name}.svg")
+
+
+async def start(app, pilot):
+    app.screen.query_one("#nurse").value = "Anna"
+
+
+async def questions(app, pilot, codes=(1, 1, 1)):
+    app.set_nurse("Anna")
+    app.start_session("oefenen", app.library.by_id(CASE))
+    await pilot.pause()
+    if app.screen.reading():
+        await pilot.press("c")
+    for code in codes:
+        await pilot.press(str(code), "right")
+    await pilot.pause()
+
+
+async def reading(app, pilot):
+    app.set_nurse("Anna")
+    app.start_session("oefenen", app.library.by_id(CASE))
+    await pilot.pause()
+
+
+async def checklist(app, pilot):
+    await questions(app, pilot, (1, 1, 1, 1, 2, 1, 1, 2, 1, 2, 1))
+    await pilot.press("2")
+    for box in app.screen.query("ItemCheckbox"):
+        box.value = box.item_id == "zwachtelen"
+    await pilot.pause()
+
+
+async def feedback(app, pilot):
+    await questions(app, pilot, (1, 1, 1, 1, 1, 1, 1, 2, 1, 3, 1))
+    await pilot.press("2")
+    for box in app.screen.query("ItemCheckbox"):
+        box.value = box.item_id in ("zwachtelen", "complexe_wonden")
+    await pilot.pause()
+    await pilot.press("right")
+
+
+async def feedback_scrolled(app, pilot):
+    await feedback(app, pilot)
+    await pilot.pause()
+    app.screen.query_one("#feedback").scroll_to(y=22, animate=False)
+
+
+async def cases(app, pilot):
+    app.set_nurse("Anna")
+    app.open_mode("oefenen")
+
+
+async def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    await shot("start", (80, 24), start)
+    await shot("casus-kiezen", (80, 24), cases)
+    await shot("casus-lezen", (80, 24), reading)
+    await shot("vraag-breed", (120, 36), questions)
+    await shot("checklist", (80, 24), checklist)
+    await shot("feedback", (100, 40), feedback)
+    await shot("feedback-waarom", (100, 40), feedback_scrolled)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
