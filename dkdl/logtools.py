@@ -411,7 +411,8 @@ def _demo_session(
     key = case.data.key
     difficulty = case.data.difficulty if mode != "vrij" else 2
     checklist_q = next((x for x in q.questions if x.checklist is not None), None)
-    all_items = [it.id for it in checklist_q.checklist.items] if checklist_q else []
+    checklist = checklist_q.checklist if checklist_q else None
+    all_items = [it.id for it in checklist.items] if checklist else []
     options: dict[str, int] = {}
     items: list[str] = []
     answers = []
@@ -427,8 +428,9 @@ def _demo_session(
         row_items = None
         if (
             checklist_q is not None
+            and checklist is not None
             and question.id == checklist_q.id
-            and option == checklist_q.checklist.when_option
+            and option == checklist.when_option
         ):
             items = _items_for(rng, k.items if k else [], all_items, nurse)
             row_items = ITEM_SEP.join(items)

@@ -21,6 +21,7 @@ Schema: ``docs/schema.md``. No table holds client-identifying data.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import threading
@@ -407,11 +408,18 @@ def _create_private(path: Path) -> None:
     fine (the user profile folder is private already)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"{path}: kan de map {path.parent} niet maken ({exc.strerror or exc}). Kies met --db "
+            "een bestand in een bestaande map.",
+            path,
+        ) from None
+    try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     except FileExistsError:
         return  # someone else created it just now; check_file will judge it
     except OSError as exc:
-        if isinstance(exc, PermissionError) or exc.errno in (13, 30):  # EACCES, EROFS
+        if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EROFS):
             raise _read_only(path) from None
         raise StoreError(
             f"{path}: kan het logbestand niet aanmaken ({exc.strerror or exc}). Kies met --db "

@@ -474,3 +474,13 @@ def test_at_most_3_kb_per_session_with_twelve_answers(tmp_path, questionnaire, c
         dst.merge(bundle)
         assert dst.counts()["answers"] == 400 * 12
     assert (bulk.stat().st_size - base) / 400 <= 3072
+
+
+def test_a_folder_that_cannot_be_made_is_named(tmp_path, capsys):
+    blocker = tmp_path / "niet-een-map"
+    blocker.write_text("x")
+    code, out, err = run_cli(
+        ["import", "--db", str(blocker / "log.db"), str(tmp_path / "nope.db")], capsys
+    )
+    assert code == 2 and "kan de map" in err and "Traceback" not in err
+    assert blocker.read_text() == "x"
