@@ -547,6 +547,19 @@ def _remove_new_file(path: Path) -> None:
 # -- the log -----------------------------------------------------------------------------------
 
 
+MAX_PSEUDONYM = 80
+
+
+def _pseudonym(text: str) -> str:
+    """The pseudonym trimmed; ValueError (Dutch) when empty or longer than the schema allows."""
+    name = text.strip()
+    if not name:
+        raise ValueError("een naam of schuilnaam is nodig")
+    if len(name) > MAX_PSEUDONYM:
+        raise ValueError(f"een naam of schuilnaam van hoogstens {MAX_PSEUDONYM} tekens")
+    return name
+
+
 def _items_text(items: Iterable[str]) -> str | None:
     items = tuple(items)
     for item in items:
@@ -654,9 +667,7 @@ class SqliteLog:
 
     def remember_nurse(self, pseudonym: str) -> str:
         """Register (or find) a nurse by pseudonym; returns it trimmed. Remembered as the last."""
-        name = pseudonym.strip()
-        if not name:
-            raise ValueError("een naam of schuilnaam is nodig")
+        name = _pseudonym(pseudonym)
         with self._write("de naam") as conn:
             conn.execute("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", (name,))
             conn.execute(
@@ -686,8 +697,7 @@ class SqliteLog:
         """Open a session (status bezig), committed, and return its UUID."""
         if mode not in MODES:
             raise ValueError(f"onbekende modus {mode!r}")
-        if not nurse.strip():
-            raise ValueError("een naam of schuilnaam is nodig")
+        _pseudonym(nurse)
         session_id = str(uuid.uuid4())
         with self._write("de nieuwe sessie") as conn:
             conn.execute("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", (nurse,))
@@ -735,7 +745,7 @@ class SqliteLog:
                 " + (option IS NOT excluded.option OR items IS NOT excluded.items),"
                 " option = excluded.option, items = excluded.items,"
                 " answered_at = excluded.answered_at, seconds = seconds + excluded.seconds",
-                (row_id, question_id, option, items_text, now(), float(seconds)),
+                (row_id, question_id, option, items_text, now(), max(0.0, float(seconds))),
             )
 
     def finish_session(self, session_id: str, result: Result, key_profile: str | None) -> None:

@@ -484,3 +484,8 @@ def test_a_folder_that_cannot_be_made_is_named(tmp_path, capsys):
     )
     assert code == 2 and "kan de map" in err and "Traceback" not in err
     assert blocker.read_text() == "x"
+
+
+def test_too_long_pseudonym_is_a_value_error(tmp_path):
+    with open_log(tmp_path / "log.db") as log, pytest.raises(ValueError, match="hoogstens"):
+        log.remember_nurse("x" * 81)
