@@ -97,8 +97,11 @@ class DkdlApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(StartScreen())
+
+    def on_ready(self) -> None:
+        # Load after the first frame is on the terminal, so loading never delays it.
         if not self.loaded:
-            self.call_after_refresh(self._load)
+            self._load()
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:

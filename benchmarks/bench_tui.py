@@ -1,0 +1,132 @@
+"""TUI speed: (a) process start to the first screen, dkdl vs a bare Textual app, side by side;
+(b) choosing an answer and moving to the next question (Pilot timing).
+
+Run: ``python benchmarks/bench_tui.py [--rounds 7]``. Goals: (a) ratio ≤ 1.5, (b) < 50 ms.
+
+(a) Each round starts both programs as fresh subprocesses, alternating, each exiting on
+``Ready`` (the first frame is on the terminal). dkdl goes through its real entry point
+(``dkdl.cli`` parses arguments, then ``run_app``'s app is built), with a throw-away log file.
+(b) In one headless app: press a digit then → and time until Pilot reports the screen idle.
+Pilot's own waiting is included; the same two presses on keys nobody binds give its overhead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BARE = """
+from textual.app import App
+from textual.widgets import Footer, Header, RadioSet
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield RadioSet("een", "twee", "drie", "vier", "vijf")
+        yield Footer()
+    def on_ready(self):
+        self.exit()
+Bare().run()
+"""
+
+DKDL = """
+import sys
+from dkdl.cli import build_parser
+from dkdl.tui import app as tui
+args = build_parser().parse_args(["--db", sys.argv[1]])
+app = tui.build_app(args)
+class Timed(type(app)):
+    def on_ready(self):
+        self.exit()
+app.__class__ = Timed
+app.run()
+"""
+
+
+def run_once(code: str, *extra: str) -> float:
+    env = dict(os.environ, TERM=os.environ.get("TERM", "xterm-256color"))
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", code, *extra],
+        check=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - t0
+
+
+def bench_start(rounds: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "bench.db")
+        run_once(BARE)
+        run_once(DKDL, db)  # warm the OS file cache and create the log once
+        bare, dkdl = [], []
+        for i in range(rounds):
+            pair = [("bare", BARE, ()), ("dkdl", DKDL, (db,))]
+            if i % 2:
+                pair.reverse()
+            for name, code, extra in pair:
+                (bare if name == "bare" else dkdl).append(run_once(code, *extra))
+    mb, md = statistics.median(bare), statistics.median(dkdl)
+    print(f"(a) start to first screen, {rounds} rounds (median):")
+    print(f"    bare Textual app (Header, RadioSet of 5, Footer): {mb * 1000:7.0f} ms")
+    print(f"    dkdl start screen:                                {md * 1000:7.0f} ms")
+    print(f"    ratio: {md / mb:.2f}x (goal <= 1.5x)")
+
+
+async def bench_answer(n: int) -> None:
+    from dkdl.cases import load_library
+    from dkdl.questionnaire import load_questionnaire
+    from dkdl.sessionlog import MemoryLog
+    from dkdl.tui.app import make_app
+
+    questionnaire = load_questionnaire()
+    library = load_library([ROOT / "tests" / "data" / "tui_cases"], questionnaire)
+    app = make_app(log=MemoryLog(), questionnaire=questionnaire, library=library, nurse="bench")
+    answer, overhead = [], []
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        app.set_nurse("bench")
+        for _ in range(n):
+            app.start_session("oefenen", library.by_id("tui-wondzorg-01"), replace=True)
+            await pilot.pause()
+            if app.screen.reading():
+                await pilot.press("c")
+            for code in (1, 1, 1, 1, 2, 1, 1, 2, 1, 2):  # Q1..Q10, each to the next question
+                t0 = time.perf_counter()
+                await pilot.press(str(code), "right")
+                answer.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                await pilot.press("f20", "f19")  # unbound: Pilot's own waiting
+                overhead.append(time.perf_counter() - t0)
+    med, worst = statistics.median(answer), max(answer)
+    print(f"(b) choose an answer + next question, {len(answer)} times (Pilot timing):")
+    print(f"    median {med * 1000:.1f} ms, worst {worst * 1000:.1f} ms (goal < 50 ms)")
+    print(
+        f"    Pilot overhead for two unbound keys: median "
+        f"{statistics.median(overhead) * 1000:.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--answers", type=int, default=3, help="cases walked in (b)")
+    args = parser.parse_args()
+    bench_start(args.rounds)
+    if args.answers:
+        asyncio.run(bench_answer(args.answers))
+
+
+if __name__ == "__main__":
+    main()
