@@ -39,8 +39,25 @@ def _positive(text: str) -> int:
     return value
 
 
+def _own_db_option(common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """A parent parser with ``--db`` like ``common``'s, but its own argparse action.
+
+    ``parents=[common]`` shares common's action objects, and ``dkdl``'s top-level
+    ``set_defaults(db=None)`` sets that shared action's default to None; a subcommand then
+    overwrites a ``--db`` given before it (``dkdl --db X export``). A fresh action with a
+    SUPPRESS default keeps the value given before the command.
+    """
+    shared = next(a for a in common._actions if a.dest == "db")
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        *shared.option_strings, metavar=shared.metavar, default=argparse.SUPPRESS, help=shared.help
+    )
+    return parent
+
+
 def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
     """Add ``export``, ``import`` and ``demo-data`` to the ``dkdl`` subcommands."""
+    common = _own_db_option(common)
     export = sub.add_parser(
         "export",
         parents=[common],
@@ -88,7 +105,7 @@ def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    db = resolve_db_path(args.db)
+    db = resolve_db_path(getattr(args, "db", None))
     out = None if args.out == "-" else Path(args.out)
     if out is not None and out.resolve() == db.resolve():
         raise _fail(f"{out}: dit is het logbestand zelf; kies een ander --out")
@@ -107,7 +124,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    target = resolve_db_path(args.db)
+    target = resolve_db_path(getattr(args, "db", None))
     sources = [Path(s) for s in args.sources]
     with open_log(target) as log:
         reports = import_logs(log, sources)
@@ -121,12 +138,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    if args.db is None and not os.environ.get(DB_ENV, "").strip():
+    if getattr(args, "db", None) is None and not os.environ.get(DB_ENV, "").strip():
         raise _fail(
             "geef met --db het bestand voor de demodata (demodata komt nooit in het "
             "standaardlogboek)"
         )
-    path = resolve_db_path(args.db)
+    path = resolve_db_path(getattr(args, "db", None))
     with open_log(path) as log:
         if log.counts()["sessions"]:
             raise _fail(

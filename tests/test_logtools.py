@@ -309,3 +309,19 @@ def test_demo_data_bad_numbers_are_usage_errors(tmp_path, capsys):
         main(["demo-data", "--db", str(tmp_path / "d.db"), "--sessions", "0", "--nurses", "1"])
     assert info.value.code == 2
     assert "minstens 1" in capsys.readouterr().err
+
+
+def test_db_before_or_after_the_command_and_env(tmp_path, cases, monkeypatch, capsysbinary):
+    a = make_log(tmp_path / "a.db", cases, sessions=4, seed=1)
+    b = make_log(tmp_path / "b.db", cases, sessions=6, seed=2)
+
+    def sessions(argv):
+        assert main(argv + ["--format", "jsonl", "--out", "-"]) == 0
+        lines = capsysbinary.readouterr().out.splitlines()
+        return len({json.loads(line)["session_id"] for line in lines})
+
+    monkeypatch.setenv("DKDL_DB", str(b))
+    assert sessions(["export"]) == 6
+    assert sessions(["--db", str(a), "export"]) == 4
+    assert sessions(["export", "--db", str(a)]) == 4
+    assert sessions(["--db", str(b), "export", "--db", str(a)]) == 4
