@@ -149,23 +149,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    # --db is accepted before and after the command; SUPPRESS keeps a sub-command's missing
-    # --db from overwriting the one given before it.
+    # --db is accepted before and after the command. The sub-commands share one action whose
+    # default is SUPPRESS, so a sub-command without --db keeps the one given before it; the
+    # top level has its own action (a shared one would get its default from set_defaults).
+    db_help = "het logbestand (SQLite); ook via DKDL_DB"
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db",
-        metavar="PAD",
-        default=argparse.SUPPRESS,
-        help="het logbestand (SQLite); ook via DKDL_DB",
-    )
+    common.add_argument("--db", metavar="PAD", default=argparse.SUPPRESS, help=db_help)
     parser = argparse.ArgumentParser(
         prog="dkdl",
-        parents=[common],
         description="Oefenen met de DKDL cliëntprofiel-registratie (NZa case-mix vragenlijst). "
         "Zonder opdracht start de oefen-app.",
     )
+    parser.add_argument("--db", metavar="PAD", default=None, help=db_help)
     parser.add_argument("--version", action="version", version=f"dkdl {__version__}")
-    parser.set_defaults(func=cmd_run, db=None)
+    parser.set_defaults(func=cmd_run)
     sub = parser.add_subparsers(title="opdrachten", metavar="OPDRACHT")
 
     add_cases_option(parser)

@@ -117,3 +117,14 @@ def test_version_and_help():
     assert run("--version").stdout.decode().startswith("dkdl ")
     helptext = run("--help").stdout.decode()
     assert "score" in helptext and "gebruik:" in helptext
+
+
+def test_db_option_before_or_after_the_command():
+    from dkdl.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args([]).db is None
+    assert parser.parse_args(["--db", "a.db", "run"]).db == "a.db"
+    assert parser.parse_args(["--db", "a.db", "cases", "list"]).db == "a.db"
+    assert parser.parse_args(["run", "--db", "b.db"]).db == "b.db"
+    assert parser.parse_args(["--db", "a.db", "score", "--db", "b.db"]).db == "b.db"
