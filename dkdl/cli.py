@@ -11,15 +11,19 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from dkdl import __version__
 from dkdl.cli_cases import add_cases_commands, add_cases_option
 from dkdl.cli_log import add_log_commands
-from dkdl.errors import LoadError
-from dkdl.questionnaire import load_questionnaire
-from dkdl.scoring import AnswerError, Scorer
-from dkdl.store import StoreError
+from dkdl.errors import UserError
+
+if TYPE_CHECKING:
+    from dkdl.questionnaire import Questionnaire
+    from dkdl.scoring import Scorer
+
+# The domain modules (pydantic, PyYAML, sqlite-utils) are imported inside the commands that use
+# them: `dkdl` alone starts the app, and its start-up time is a measured goal.
 
 # argparse speaks English; the few sentences a user can meet, in Dutch.
 _ARGPARSE_DUTCH = {
@@ -49,8 +53,8 @@ def _dutch(message: str) -> str:
 argparse._ = _dutch  # type: ignore[attr-defined]
 
 
-class Fail(Exception):
-    """A user-facing failure: message goes to standard error, exit status ``code``."""
+class Fail(UserError):
+    """A user-facing failure of a command: message to standard error, exit status ``code``."""
 
     def __init__(self, message: str, code: int = 2):
         super().__init__(message)
@@ -66,6 +70,8 @@ def score_lines(scorer: Scorer, lines: Iterable[bytes], out: BinaryIO, err) -> i
     Good lines are written in input order; each bad line gets one message on ``err`` naming its
     line number and the problems. Blank lines are skipped.
     """
+    from dkdl.scoring import AnswerError
+
     loads, dumps = json.loads, json.dumps
     score_raw = scorer.score_raw
     bad = 0
@@ -112,6 +118,8 @@ def score_lines(scorer: Scorer, lines: Iterable[bytes], out: BinaryIO, err) -> i
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from dkdl.scoring import Scorer
+
     scorer = Scorer(_questionnaire(args))
     if args.file in (None, "-"):
         source = sys.stdin.buffer
@@ -129,7 +137,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def _questionnaire(args: argparse.Namespace):
+def _questionnaire(args: argparse.Namespace) -> Questionnaire:
+    from dkdl.errors import LoadError
+    from dkdl.questionnaire import load_questionnaire
+
     try:
         return load_questionnaire(getattr(args, "questionnaire", None))
     except LoadError as exc:
@@ -192,12 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except Fail as exc:
+    except UserError as exc:  # Fail, LoadError, StoreError: a message, never a traceback
         sys.stderr.write(f"dkdl: {exc}\n")
         return exc.code
-    except StoreError as exc:
-        sys.stderr.write(f"dkdl: {exc}\n")
-        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

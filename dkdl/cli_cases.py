@@ -8,8 +8,6 @@ import re
 import sys
 from pathlib import Path
 
-from dkdl.cases import builtin_cases_dir, case_dirs, case_template, load_library
-
 
 def add_cases_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -59,6 +57,7 @@ def add_cases_commands(sub, common: argparse.ArgumentParser) -> None:
 
 
 def _library(args: argparse.Namespace, dirs: list[Path] | None = None):
+    from dkdl.cases import case_dirs, load_library
     from dkdl.cli import _questionnaire
 
     questionnaire = _questionnaire(args)
@@ -100,6 +99,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from dkdl.cases import case_dirs
+
     dirs = [Path(d) for d in args.dirs] if args.dirs else None
     library = _library(args, dirs)
     for problem in library.problems:
@@ -120,6 +121,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from dkdl.cases import builtin_cases_dir, case_template
     from dkdl.cli import Fail, _questionnaire
 
     if not _valid_id(args.id):

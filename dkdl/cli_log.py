@@ -12,16 +12,6 @@ import os
 import sys
 from pathlib import Path
 
-from dkdl.logtools import (
-    FORMATS,
-    demo_bundle,
-    describe_import,
-    export_log,
-    format_from_suffix,
-    import_logs,
-)
-from dkdl.store import DB_ENV, open_log, resolve_db_path
-
 
 def _fail(message: str, code: int = 2) -> Exception:
     from dkdl.cli import Fail  # cli imports this module; import late to avoid a cycle
@@ -39,25 +29,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def _own_db_option(common: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """A parent parser with ``--db`` like ``common``'s, but its own argparse action.
-
-    ``parents=[common]`` shares common's action objects, and ``dkdl``'s top-level
-    ``set_defaults(db=None)`` sets that shared action's default to None; a subcommand then
-    overwrites a ``--db`` given before it (``dkdl --db X export``). A fresh action with a
-    SUPPRESS default keeps the value given before the command.
-    """
-    shared = next(a for a in common._actions if a.dest == "db")
-    parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument(
-        *shared.option_strings, metavar=shared.metavar, default=argparse.SUPPRESS, help=shared.help
-    )
-    return parent
-
-
 def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
     """Add ``export``, ``import`` and ``demo-data`` to the ``dkdl`` subcommands."""
-    common = _own_db_option(common)
     export = sub.add_parser(
         "export",
         parents=[common],
@@ -67,7 +40,7 @@ def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
     )
     export.add_argument(
         "--format",
-        choices=FORMATS,
+        choices=("csv", "jsonl", "xlsx"),  # = logtools.FORMATS (not imported: keeps start-up light)
         help="csv, jsonl of xlsx (standaard: volgens de extensie van --out)",
     )
     export.add_argument(
@@ -105,6 +78,9 @@ def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from dkdl.logtools import FORMATS, export_log, format_from_suffix
+    from dkdl.store import open_log, resolve_db_path
+
     db = resolve_db_path(getattr(args, "db", None))
     out = None if args.out == "-" else Path(args.out)
     if out is not None and out.resolve() == db.resolve():
@@ -124,6 +100,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from dkdl.logtools import describe_import, import_logs
+    from dkdl.store import open_log, resolve_db_path
+
     target = resolve_db_path(getattr(args, "db", None))
     sources = [Path(s) for s in args.sources]
     with open_log(target) as log:
@@ -138,6 +117,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from dkdl.logtools import demo_bundle
+    from dkdl.store import DB_ENV, open_log, resolve_db_path
+
     if getattr(args, "db", None) is None and not os.environ.get(DB_ENV, "").strip():
         raise _fail(
             "geef met --db het bestand voor de demodata (demodata komt nooit in het "

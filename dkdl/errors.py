@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:  # kept light: the CLI imports this module before it knows what it needs
+    from pydantic import ValidationError
 
 # Pydantic's English messages, by error type, in the words a trainer reads.
 _DUTCH = {
@@ -35,7 +37,13 @@ _DUTCH = {
 }
 
 
-class LoadError(Exception):
+class UserError(Exception):
+    """A failure the user can act on: its message (Dutch) is shown as is, with exit ``code``."""
+
+    code = 2
+
+
+class LoadError(UserError):
     """A file could not be loaded; ``problems`` holds one line per problem, file and field named."""
 
     def __init__(self, problems: Sequence[str]):

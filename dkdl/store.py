@@ -36,6 +36,7 @@ from platformdirs import user_data_dir
 from sqlite_utils import Database, Migrations
 
 from dkdl.cases import Case
+from dkdl.errors import UserError
 from dkdl.questionnaire import Questionnaire
 from dkdl.scoring import Result
 from dkdl.sessionlog import (
@@ -61,7 +62,7 @@ _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT = 8, 10, 11
 _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A log file that cannot be used or written: a Dutch message naming the file and what to do.
 
     The CLI prints the message and exits with status 2; the app shows it. ``path`` is the file;

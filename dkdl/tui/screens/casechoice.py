@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from dkdl.cases import Case
 from dkdl.sessionlog import AFGEROND
 from dkdl.tui.text import difficulty, profile_short
+from dkdl.tui.widgets.footer import SteadyFooter
 
 
 def history(app, nurse: str | None) -> dict[str, str]:
@@ -58,7 +59,7 @@ class CaseChoiceScreen(Screen):
             )
             yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
             yield Static(id="count", classes="muted")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Oefenen: kies een casus"

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Digits, Footer, Header, Static
+from textual.widgets import Button, Digits, Header, Static
 
 from dkdl.scoring import DK, DL, OB, Answers, Explanation, Result
 from dkdl.tui.state import Done
 from dkdl.tui.text import bold_markup, profile_short
 from dkdl.tui.widgets.balance import AxisBar, BalanceView, Band, ObBar
+from dkdl.tui.widgets.footer import SteadyFooter
 
 
 def _fmt(x: float) -> str:
@@ -107,7 +108,7 @@ class FeedbackScreen(Screen):
                     else:
                         yield Button("Nieuwe registratie (r)", id="retry", variant="primary")
                     yield Button("Naar start (Esc)", id="home")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = (

@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Header, Markdown
+
+from dkdl.tui.widgets.footer import SteadyFooter
 
 
 def help_text(questionnaire=None) -> str:
@@ -32,7 +34,7 @@ class HelpScreen(Screen):
         yield Header()
         with VerticalScroll(id="help"):
             yield Markdown(help_text(self.app.questionnaire))
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Help"

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Markdown, RadioSet, Static
+from textual.widgets import Button, Checkbox, Header, Markdown, RadioSet, Static
 
 from dkdl.tui.state import Session
 from dkdl.tui.text import bold_markup
+from dkdl.tui.widgets.footer import SteadyFooter
 from dkdl.tui.widgets.options import AnswerSet, ItemCheckbox, OptionButton
 
 FREE_NOTE = (
@@ -94,7 +95,7 @@ class QuestionScreen(Screen):
                 with Horizontal(id="nav"):
                     yield Button("← Vorige", id="back", compact=True)
                     yield Button("Volgende →", id="next", compact=True, variant="primary")
-        yield Footer()
+        yield SteadyFooter()
 
     def _checklist_items(self) -> ComposeResult:
         checklist_q = self.questionnaire.by_id.get(self.scorer.checklist_id or "")

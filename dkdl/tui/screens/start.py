@@ -7,8 +7,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from dkdl.tui.widgets.footer import SteadyFooter
 
 MENU = [
     ("oefenen", "Oefenen met een casus", "Lees een casus, vul de vragenlijst in, krijg uitleg."),
@@ -46,7 +48,7 @@ class StartScreen(Screen):
                 id="menu",
             )
             yield Static("Casussen laden…", id="status", classes="muted")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.refresh_status()

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, SelectionList, Static
+from textual.widgets import Button, DataTable, Header, Input, SelectionList, Static
 
 from dkdl.tui.state import Done
 from dkdl.tui.text import difficulty, profile_short
+from dkdl.tui.widgets.footer import SteadyFooter
 
 
 class ToetsSetupScreen(Screen):
@@ -36,7 +37,7 @@ class ToetsSetupScreen(Screen):
             )
             yield SelectionList[str](id="pick")
             yield Button("Toets met gekozen casussen", id="chosen")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Toets samenstellen"
@@ -94,7 +95,7 @@ class ToetsSummaryScreen(Screen):
             yield Static("Per vraag", classes="section")
             yield Static(self._per_question(scorer), id="per-question", classes="para")
             yield Button("Naar start (Esc)", id="home", variant="primary")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Toets: uitslag"
