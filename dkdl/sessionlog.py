@@ -54,7 +54,7 @@ class AnswerRecord:
     items: tuple[str, ...] = ()
     answered_at: str = ""
     seconds: float = 0.0
-    changes: int = 0  # how often the answer was changed after the first choice
+    changes: int = 0  # how often another option was chosen after the first choice
 
 
 def answers_of(records: dict[str, AnswerRecord], reached: list[str]) -> Answers:
@@ -92,7 +92,8 @@ class PracticeLog(Protocol):
         items: tuple[str, ...] = (),
         seconds: float = 0.0,
     ) -> None:
-        """Store an answer now; answering again counts as a change and adds the seconds."""
+        """Store an answer now. Choosing another option counts as a change; checklist items are
+        stored as they are ticked and do not count as changes. The seconds add up."""
 
     def finish_session(self, session_id: str, result: Result, key_profile: str | None) -> None:
         """Mark afgerond with the registered profile, the key's and whether they match."""
@@ -167,7 +168,7 @@ class MemoryLog:
     ) -> None:
         answers = self._answers[session_id]
         old = answers.get(question_id)
-        changed = old is not None and (old.option, old.items) != (option, tuple(items))
+        changed = old is not None and old.option != option
         answers[question_id] = AnswerRecord(
             question_id,
             option,

@@ -734,7 +734,8 @@ class SqliteLog:
         items: tuple[str, ...] = (),
         seconds: float = 0.0,
     ) -> None:
-        """Store an answer, committed; answering again counts as a change and adds the seconds."""
+        """Store an answer, committed; another option counts as a change (ticking or unticking
+        checklist items does not), and the seconds add up."""
         row_id = self._session_row_id(session_id)
         items_text = _items_text(items)
         with self._write("het antwoord") as conn:
@@ -742,8 +743,7 @@ class SqliteLog:
                 "INSERT INTO answers (session, question, option, items, answered_at, seconds, "
                 "changes) VALUES (?, ?, ?, ?, ?, ?, 0) "
                 "ON CONFLICT (session, question) DO UPDATE SET "
-                "changes = changes"
-                " + (option IS NOT excluded.option OR items IS NOT excluded.items),"
+                "changes = changes + (option IS NOT excluded.option),"
                 " option = excluded.option, items = excluded.items,"
                 " answered_at = excluded.answered_at, seconds = seconds + excluded.seconds",
                 (row_id, question_id, option, items_text, now(), max(0.0, float(seconds))),

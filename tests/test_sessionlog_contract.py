@@ -44,8 +44,11 @@ def test_session_lifecycle_records_answers_changes_and_result(log, questionnaire
     log.record_answer(sid, "Q1", 1, seconds=1.0)  # same answer again: not a change
     for qid in ["Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Q10", "Q11"]:
         log.record_answer(sid, qid, 1)
+    log.record_answer(sid, "Q12", 2)
+    log.record_answer(sid, "Q12", 2, items=("sonde",))  # ticks are stored as they come...
     log.record_answer(sid, "Q12", 2, items=("sonde", "injecties"))
     stored = log.answers(sid)
+    assert stored["Q12"].changes == 0  # ...and are not changes of the answer
     assert stored["Q1"].option == 1 and stored["Q1"].changes == 1
     assert stored["Q1"].seconds == pytest.approx(6.0)
     assert stored["Q12"].items == ("sonde", "injecties")

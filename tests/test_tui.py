@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from dkdl.cases import load_library
 from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG, MemoryLog
@@ -402,3 +403,42 @@ async def test_case_list_filter_and_history(questionnaire, library):
         await pilot.pause()
         assert table.row_count == 1
         del screen
+
+
+async def test_checklist_ticks_reach_the_log_at_once(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        await answer_all(pilot, KEY_WOND[:11])
+        await pilot.press("2")
+        await tick(pilot, screen, "zwachtelen")
+        stored = log.answers(screen.session.session_id)["Q12"]
+        assert (stored.option, stored.items, stored.changes) == (2, ("zwachtelen",), 0)
+        await tick(pilot, screen, "injecties")
+        stored = log.answers(screen.session.session_id)["Q12"]
+        assert stored.items == ("injecties", "zwachtelen")
+
+
+class FailingLog(MemoryLog):
+    """A log whose disk fills up after the first answers."""
+
+    def record_answer(self, session_id, question_id, *args, **kwargs):
+        if question_id == "Q3":
+            from dkdl.store import StoreError
+
+            raise StoreError("log.db: de schijf is vol. Maak ruimte vrij en start dkdl opnieuw.")
+        super().record_answer(session_id, question_id, *args, **kwargs)
+
+
+async def test_a_failing_log_ends_the_app_with_its_message_not_a_traceback(questionnaire, library):
+    log = FailingLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        session_id = screen.session.session_id
+        await answer_all(pilot, [1, 1])
+        app.post_message(events.Key("1", "1"))  # Q3: the write fails; the app ends itself
+    assert app.failure is not None and "de schijf is vol" in str(app.failure)
+    assert app.return_code == 2
+    assert [q for q in log.answers(session_id)] == ["Q1", "Q2"]  # given before: kept

@@ -19,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from dkdl.errors import UserError
 from dkdl.tui.screens.start import StartScreen
 
 if TYPE_CHECKING:
@@ -34,15 +35,7 @@ class Loaded:
     log: PracticeLog
     questionnaire: Questionnaire
     library: CaseLibrary
-    notice: str = ""  # shown on the start screen (e.g. the log is in memory only)
-
-
-class LoadFailed(Exception):
-    """Loading failed in a way the user must see; ``code`` is the exit status."""
-
-    def __init__(self, message: str, code: int = 2):
-        super().__init__(message)
-        self.code = code
+    notice: str = ""  # shown on the start screen (e.g. case files that could not be read)
 
 
 class DkdlApp(App):
@@ -73,7 +66,7 @@ class DkdlApp(App):
         self.loader = loader
         self.nurse: str | None = nurse
         self.log_notice = ""
-        self.failure: LoadFailed | None = None
+        self.failure: UserError | None = None
         self.test_run = None  # the TestRun in progress, if any
         self._resume_checked: set[str] = set()
         if loader is None:
@@ -107,11 +100,11 @@ class DkdlApp(App):
     def _load(self) -> None:
         try:
             data = self.loader()  # type: ignore[misc]
-        except LoadFailed as exc:
+        except UserError as exc:  # a broken questionnaire file, an unusable log
             self.call_from_thread(self._fail, exc)
             return
         except Exception as exc:  # noqa: BLE001 - show the user one line, not a traceback
-            self.call_from_thread(self._fail, LoadFailed(f"laden mislukt: {exc}"))
+            self.call_from_thread(self._fail, UserError(f"laden mislukt: {exc}"))
             return
         self.call_from_thread(self._loaded, data)
 
@@ -121,9 +114,17 @@ class DkdlApp(App):
             if isinstance(screen, StartScreen):
                 screen.refresh_status()
 
-    def _fail(self, exc: LoadFailed) -> None:
+    def _fail(self, exc: UserError) -> None:
         self.failure = exc
         self.exit(return_code=exc.code)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # A log that fails mid-session (disk full, file taken away) ends the app with its
+        # message, like the CLI, instead of a traceback; answers given before are stored.
+        if isinstance(error, UserError):
+            self._fail(error)
+        else:
+            super()._handle_exception(error)
 
     # -- nurse and resume ----------------------------------------------------------------
 
@@ -196,7 +197,6 @@ class DkdlApp(App):
         cid = self.scorer.checklist_id
         if cid in records:
             session.items = set(records[cid].items)
-            session.logged_items = tuple(sorted(records[cid].items))
         self.push_screen(QuestionScreen(session))
 
     # -- routes --------------------------------------------------------------------------
@@ -276,12 +276,10 @@ class DkdlApp(App):
 
         def chosen(choice: str | None) -> None:
             if choice == "afbreken":
-                screen.flush_items()  # type: ignore[attr-defined]
                 self.practice_log.abandon_session(session.session_id)
                 self._leave_test(session)
                 self.pop_screen()
             elif choice == "later":
-                screen.flush_items()  # type: ignore[attr-defined]
                 self._leave_test(session)
                 self._resume_checked.discard(self.nurse or "")
                 self.pop_screen()
@@ -349,7 +347,6 @@ class DkdlApp(App):
 
         def chosen(yes: bool | None) -> None:
             if yes:
-                screen.flush_items()
                 self.exit()
 
         self.push_screen(
@@ -424,33 +421,21 @@ def loader_for(args) -> Callable[[], Loaded]:
     """Load questionnaire, cases and log as ``args`` says (run in a worker thread)."""
 
     def load() -> Loaded:
+        from dkdl import store
         from dkdl.cases import case_dirs, load_library
-        from dkdl.errors import LoadError
         from dkdl.questionnaire import load_questionnaire
 
-        try:
-            questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
-        except LoadError as exc:
-            raise LoadFailed(str(exc)) from None
+        questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
         library = load_library(case_dirs(getattr(args, "cases", None) or []), questionnaire)
-        log, notice = open_practice_log(getattr(args, "db", None))
+        log = store.open_log(store.resolve_db_path(getattr(args, "db", None)))
+        notice = ""
+        if library.problems:  # a trainer's folder with a broken file: say so, skip the file
+            n = len(library.problems)
+            notice = (
+                f"Let op: {n} {'probleem' if n == 1 else 'problemen'} in casusbestanden; "
+                "die casussen ontbreken. Zie: dkdl cases validate"
+            )
         return Loaded(log, questionnaire, library, notice)
-
-    return load
-
-
-def open_practice_log(db: str | None) -> tuple[PracticeLog, str]:
-    """The SQLite log from dkdl.store when it exists; otherwise an in-memory log."""
-    try:
-        from dkdl import store
-    except ImportError:
-        from dkdl.sessionlog import MemoryLog
-
-        return MemoryLog(), "Let op: oefeningen worden (nog) niet bewaard na afsluiten."
-    try:
-        return store.open_log(store.resolve_db_path(db)), ""
-    except store.StoreError as exc:
-        raise LoadFailed(f"logbestand: {exc}") from None
 
 
 def build_app(args) -> DkdlApp:

@@ -52,7 +52,6 @@ class Session:
     items: set[str] = field(default_factory=set)
     current: str = ""
     shown_at: float = field(default_factory=time.monotonic)
-    logged_items: tuple[str, ...] = ()  # checklist items as last written to the log
     test: TestRun | None = None
 
     def reached(self, scorer: Scorer) -> list[str]:

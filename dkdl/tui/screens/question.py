@@ -138,7 +138,6 @@ class QuestionScreen(Screen):
 
     def show_question(self, qid: str) -> None:
         """Put question ``qid`` on screen (it must be one that routing reaches)."""
-        self.flush_items()
         s = self.session
         s.current = qid
         s.seconds()  # restart the clock for this question
@@ -218,7 +217,6 @@ class QuestionScreen(Screen):
         items: tuple[str, ...] = ()
         if qid == self.scorer.checklist_id:
             items = tuple(sorted(s.items)) if self.scorer.checklist_counts(s.options) else ()
-            s.logged_items = items
         self.practice_log.record_answer(s.session_id, qid, code, items, s.seconds())
         self.refresh_chrome()
         if qid == self.scorer.checklist_id and self.scorer.checklist_counts(s.options):
@@ -226,22 +224,19 @@ class QuestionScreen(Screen):
 
     @on(Checkbox.Changed, "ItemCheckbox")
     def item_changed(self, event: Checkbox.Changed) -> None:
+        """Each tick is an answer too: stored at once (not counted as a change of Q12)."""
+        s = self.session
         item = event.checkbox.item_id  # type: ignore[attr-defined]
+        if event.value == (item in s.items):
+            return  # the box was set from the session (resume), not by the nurse
         if event.value:
-            self.session.items.add(item)
+            s.items.add(item)
         else:
-            self.session.items.discard(item)
-
-    def flush_items(self) -> None:
-        """Write ticked checklist items to the log when they differ from what it holds."""
-        s, scorer = self.session, self.scorer
-        cid = scorer.checklist_id
-        if cid is None or s.options.get(cid) is None or not scorer.checklist_counts(s.options):
-            return
-        items = tuple(sorted(s.items))
-        if items != s.logged_items:
+            s.items.discard(item)
+        cid = self.scorer.checklist_id
+        if cid is not None and cid in s.options:
+            items = tuple(sorted(s.items))
             self.practice_log.record_answer(s.session_id, cid, s.options[cid], items, s.seconds())
-            s.logged_items = items
 
     # -- moving --------------------------------------------------------------------------
 
@@ -328,7 +323,6 @@ class QuestionScreen(Screen):
     # -- ending --------------------------------------------------------------------------
 
     def finish(self) -> None:
-        self.flush_items()
         s = self.session
         missing = s.missing(self.scorer)
         if missing:
