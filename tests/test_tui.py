@@ -442,3 +442,42 @@ async def test_a_failing_log_ends_the_app_with_its_message_not_a_traceback(quest
     assert app.failure is not None and "de schijf is vol" in str(app.failure)
     assert app.return_code == 2
     assert [q for q in log.answers(session_id)] == ["Q1", "Q2"]  # given before: kept
+
+
+async def test_the_real_entry_point_loads_log_and_cases_from_the_command_line(tmp_path):
+    """build_app(args) as `dkdl --db FILE --cases DIR` makes it: SQLite log, merged cases."""
+    from dkdl.cli import build_parser
+    from dkdl.store import open_log
+    from dkdl.tui.app import build_app
+
+    db = tmp_path / "log.db"
+    args = build_parser().parse_args(["--db", str(db), "--cases", str(CASES)])
+    app = build_app(args)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.loaded:
+                break
+        assert app.loaded and app.failure is None
+        assert app.library.by_id("tui-wondzorg-01") is not None  # own folder
+        assert len(app.library.cases) > 30  # and the built-in set
+        app.practice_log.remember_nurse("Anna")
+        app.practice_log.close()
+    with open_log(db) as log:
+        assert log.last_nurse() == "Anna"
+
+
+async def test_an_unusable_log_file_ends_with_a_message(tmp_path):
+    from dkdl.cli import build_parser
+    from dkdl.tui.app import build_app
+
+    db = tmp_path / "log.db"
+    db.write_bytes(b"dit is geen database" * 100)
+    app = build_app(build_parser().parse_args(["--db", str(db)]))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.failure is not None:
+                break
+    assert app.failure is not None and str(db) in str(app.failure)
+    assert db.read_bytes() == b"dit is geen database" * 100

@@ -437,6 +437,8 @@ def loader_for(args) -> Callable[[], Loaded]:
             )
         return Loaded(log, questionnaire, library, notice)
 
+    return load
+
 
 def build_app(args) -> DkdlApp:
     return DkdlApp(loader=loader_for(args))
