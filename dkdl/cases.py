@@ -35,6 +35,26 @@ _IDENTIFYING = [
 ]
 
 
+# Tags that name the outcome or the boundary a case trains: they give the key away. The nurse's
+# case list hides them (trainers see them in `dkdl cases list`). The app's own convention.
+KEY_TAGS = frozenset(
+    {
+        "kindzorg",
+        "ptz",
+        "tijdelijk",
+        "geen-dkdl",
+        "ptz-of-dkdl",
+        "tijdelijk-of-geen",
+        "ob-3-4",
+        "ob-5-6",
+        "soms-vergeetachtig",
+        "stabiel-zonder-mantelzorg",
+        "checklist-q12-1",
+        "dubbel-gewicht",
+    }
+)
+
+
 def builtin_cases_dir() -> Path:
     return data_dir() / "cases"
 
@@ -84,6 +104,11 @@ class Case:
     def profile(self) -> str:
         """The key's profile code, as the engine derives it."""
         return self.result.profile
+
+    @property
+    def situation_tags(self) -> list[str]:
+        """The tags a nurse may see before answering (no :data:`KEY_TAGS`)."""
+        return [t for t in self.data.tags if t not in KEY_TAGS]
 
     def toelichting(self, question_id: str) -> str | None:
         answer = self.data.key.get(question_id)

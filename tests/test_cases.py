@@ -233,3 +233,10 @@ def test_cases_new_writes_a_template_once(tmp_path):
     assert again.returncode == 2 and "bestaat al" in again.stderr
     bad = run("cases", "new", "Mijn Casus", "--dir", str(tmp_path))
     assert bad.returncode == 2 and "ongeldig id" in bad.stderr
+
+
+def test_the_nurses_view_of_tags_does_not_give_the_key_away(library):
+    revealing = set(BOUNDARY_TAGS) | {"kindzorg", "ptz", "tijdelijk", "geen-dkdl"}
+    for case in library.cases:
+        assert not revealing & set(case.situation_tags), case.id
+        assert case.situation_tags, f"{case.id}: nothing left to show"

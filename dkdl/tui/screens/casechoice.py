@@ -33,7 +33,7 @@ def matches(case: Case, needle: str) -> bool:
     if not needle:
         return True
     hay = " ".join(
-        [case.id, case.title, " ".join(case.data.tags), difficulty(case.data.difficulty)]
+        [case.id, case.title, " ".join(case.situation_tags), difficulty(case.data.difficulty)]
     ).lower()
     return all(word in hay for word in needle.lower().split())
 
@@ -94,7 +94,7 @@ class CaseChoiceScreen(Screen):
                 case.title,
                 difficulty(case.data.difficulty),
                 done.get(case.id, "—"),
-                ", ".join(case.data.tags),
+                ", ".join(case.situation_tags),
                 key=case.id,
                 height=None,
             )
