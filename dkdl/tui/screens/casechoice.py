@@ -120,7 +120,11 @@ class CaseChoiceScreen(Screen):
             self.app.start_session("oefenen", case)
 
     def on_key(self, event) -> None:
-        # Typing while the list has focus goes to the filter.
+        # ↓ in the filter goes to the list; typing while the list has focus goes to the filter.
+        if event.key == "down" and isinstance(self.focused, Input):
+            self.query_one(DataTable).focus()
+            event.stop()
+            return
         char = event.character
         if isinstance(self.focused, DataTable) and char and char.isprintable() and char != " ":
             box = self.query_one("#filter", Input)

@@ -38,7 +38,7 @@ class QuestionScreen(Screen):
         Binding("enter", "enter", "Verder", show=False, priority=True),
         Binding("left", "back", "Terug", key_display="←", priority=True),
         Binding("c", "toggle_vignette", "Casus"),
-        Binding("g", "jump", "Ga naar vraag"),
+        Binding("g", "jump", "Vragen"),
         Binding("escape", "leave", "Stoppen"),
     ]
 
@@ -95,7 +95,7 @@ class QuestionScreen(Screen):
                 with Horizontal(id="nav"):
                     yield Button("← Vorige", id="back", compact=True)
                     yield Button("Volgende →", id="next", compact=True, variant="primary")
-        yield SteadyFooter()
+        yield SteadyFooter(compact=True)
 
     def _checklist_items(self) -> ComposeResult:
         checklist_q = self.questionnaire.by_id.get(self.scorer.checklist_id or "")
