@@ -481,3 +481,55 @@ async def test_an_unusable_log_file_ends_with_a_message(tmp_path):
                 break
     assert app.failure is not None and str(db) in str(app.failure)
     assert db.read_bytes() == b"dit is geen database" * 100
+
+
+async def test_killing_the_real_app_loses_no_answer_and_the_next_start_offers_resume(tmp_path):
+    """SIGKILL (proc.kill) the app in a separate process mid-session, then start it again."""
+    import subprocess
+    import sys
+
+    from dkdl.cli import build_parser
+    from dkdl.store import open_log
+    from dkdl.tui.app import build_app
+
+    db = tmp_path / "log.db"
+    worker = Path(__file__).parent / "app_worker.py"
+    proc = subprocess.Popen(
+        [sys.executable, str(worker), str(db), "4"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        answered = [proc.stdout.readline().split()[-1] for _ in range(4)]
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert answered == ["Q1", "Q2", "Q3", "Q4"]
+
+    with open_log(db) as log:
+        (info,) = log.sessions("Anna")
+        assert info.status == BEZIG
+        assert {q: r.option for q, r in log.answers(info.id).items()} == {
+            "Q1": 1,
+            "Q2": 1,
+            "Q3": 1,
+            "Q4": 1,
+        }
+
+    args = build_parser().parse_args(["--db", str(db), "--cases", str(CASES)])
+    app = build_app(args)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            if app.loaded:
+                break
+            await pilot.pause(0.05)
+        assert app.screen.query_one("#nurse").value == "Anna"
+        app.screen.action_choose("oefenen")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)  # verder gaan / afbreken / later
+        await pilot.click("#choice-hervatten")
+        await pilot.pause()
+        assert app.screen.session.session_id == info.id
+        assert app.screen.session.current == "Q5"
+        app.practice_log.close()
