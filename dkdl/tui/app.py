@@ -8,6 +8,7 @@ on the terminal, so start-up stays close to a bare Textual app.
 
 from __future__ import annotations
 
+import gc
 import sys
 import uuid
 from collections.abc import Callable, Iterable
@@ -231,6 +232,10 @@ class DkdlApp(App):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+        # A full garbage collection now, after the first question is painted, instead of in the
+        # middle of answering: measured, Python's full collections otherwise landed on an
+        # answer about once a session and took 90-130 ms (benchmarks/bench_tui.py).
+        self.call_after_refresh(gc.collect)
 
     def start_test(self, cases: list[Case]) -> None:
         from dkdl.tui.state import TestRun
