@@ -20,6 +20,27 @@ from dkdl.questionnaire import Questionnaire
 from dkdl.scoring import Answers, Result
 
 MODES = ("oefenen", "vrij", "toets")
+MAX_PSEUDONYM = 80
+
+
+def check_pseudonym(text: str) -> str:
+    """The pseudonym trimmed, or ValueError with a Dutch sentence saying what to change.
+
+    Not empty, at most MAX_PSEUDONYM characters, one line, and (the app's own rule) not starting
+    with = + - @, which spreadsheets read as a formula when a trainer opens an export.
+    """
+    name = text.strip()
+    if not name:
+        raise ValueError("Vul een naam of schuilnaam in.")
+    if len(name) > MAX_PSEUDONYM:
+        raise ValueError(f"Een naam of schuilnaam heeft hoogstens {MAX_PSEUDONYM} tekens.")
+    if not name.isprintable():
+        raise ValueError("Een naam of schuilnaam is één regel, zonder speciale tekens.")
+    if name[0] in "=+-@":
+        raise ValueError("Een naam of schuilnaam begint niet met =, +, - of @.")
+    return name
+
+
 BEZIG, AFGEROND, AFGEBROKEN = "bezig", "afgerond", "afgebroken"
 
 
@@ -68,7 +89,8 @@ class PracticeLog(Protocol):
     """The session log as the practice app sees it. Every write is durable when it returns."""
 
     def remember_nurse(self, pseudonym: str) -> str:
-        """Register (or find) a nurse by pseudonym; returns it trimmed. Remembered as the last."""
+        """Register (or find) a nurse by pseudonym; returns it trimmed. Remembered as the last.
+        ValueError (Dutch) when :func:`check_pseudonym` refuses it."""
 
     def last_nurse(self) -> str | None:
         """The pseudonym given last on this log, to pre-fill the start screen."""
@@ -120,9 +142,7 @@ class MemoryLog:
     _nurses: list[str] = field(default_factory=list)
 
     def remember_nurse(self, pseudonym: str) -> str:
-        name = pseudonym.strip()
-        if not name:
-            raise ValueError("een naam of schuilnaam is nodig")
+        name = check_pseudonym(pseudonym)
         if name in self._nurses:
             self._nurses.remove(name)
         self._nurses.append(name)

@@ -46,6 +46,7 @@ from dkdl.sessionlog import (
     MODES,
     AnswerRecord,
     SessionInfo,
+    check_pseudonym,
     now,
 )
 
@@ -548,19 +549,6 @@ def _remove_new_file(path: Path) -> None:
 # -- the log -----------------------------------------------------------------------------------
 
 
-MAX_PSEUDONYM = 80
-
-
-def _pseudonym(text: str) -> str:
-    """The pseudonym trimmed; ValueError (Dutch) when empty or longer than the schema allows."""
-    name = text.strip()
-    if not name:
-        raise ValueError("een naam of schuilnaam is nodig")
-    if len(name) > MAX_PSEUDONYM:
-        raise ValueError(f"een naam of schuilnaam van hoogstens {MAX_PSEUDONYM} tekens")
-    return name
-
-
 def _items_text(items: Iterable[str]) -> str | None:
     items = tuple(items)
     for item in items:
@@ -668,7 +656,7 @@ class SqliteLog:
 
     def remember_nurse(self, pseudonym: str) -> str:
         """Register (or find) a nurse by pseudonym; returns it trimmed. Remembered as the last."""
-        name = _pseudonym(pseudonym)
+        name = check_pseudonym(pseudonym)
         with self._write("de naam") as conn:
             conn.execute("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", (name,))
             conn.execute(
@@ -698,7 +686,7 @@ class SqliteLog:
         """Open a session (status bezig), committed, and return its UUID."""
         if mode not in MODES:
             raise ValueError(f"onbekende modus {mode!r}")
-        _pseudonym(nurse)
+        check_pseudonym(nurse)
         session_id = str(uuid.uuid4())
         with self._write("de nieuwe sessie") as conn:
             conn.execute("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", (nurse,))

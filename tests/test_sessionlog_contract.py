@@ -25,9 +25,20 @@ def test_nurse_is_remembered_trimmed(log):
     assert log.last_nurse() == "Anna"
 
 
-def test_empty_pseudonym_is_refused(log):
-    with pytest.raises(ValueError):
-        log.remember_nurse("   ")
+@pytest.mark.parametrize(
+    "name,message",
+    [
+        ("   ", "Vul een naam"),
+        ("x" * 81, "hoogstens 80"),
+        ("=HYPERLINK(1)", "begint niet met"),
+        ("@anna", "begint niet met"),
+        ("an\nna", "één regel"),
+    ],
+)
+def test_unusable_pseudonyms_are_refused_in_dutch(log, name, message):
+    with pytest.raises(ValueError, match=message):
+        log.remember_nurse(name)
+    assert log.last_nurse() is None
 
 
 def test_session_lifecycle_records_answers_changes_and_result(log, questionnaire, scorer):

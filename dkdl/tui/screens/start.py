@@ -88,12 +88,14 @@ class StartScreen(Screen):
         self.action_choose(event.option.id)
 
     def nurse_name(self) -> str | None:
-        name = self.query_one("#nurse", Input).value.strip()
-        if not name:
-            self.notify("Vul eerst je naam of schuilnaam in.", severity="warning")
+        from dkdl.sessionlog import check_pseudonym
+
+        try:
+            return check_pseudonym(self.query_one("#nurse", Input).value)
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning")
             self.query_one("#nurse", Input).focus()
             return None
-        return name
 
     def action_choose(self, key: str) -> None:
         app = self.app
