@@ -53,6 +53,11 @@ class ChecklistItem(_Model):
     nza_variable: str | None = None
     weight: StrictInt = Field(ge=0)
 
+    @property
+    def short(self) -> str:
+        """The item without its example: 'Sonde (bijv. ...)' -> 'Sonde'."""
+        return self.text.split(" (")[0]
+
 
 class Checklist(_Model):
     when_option: StrictInt

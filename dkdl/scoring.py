@@ -107,13 +107,24 @@ class WhatIf:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """One question of a registration against the key."""
+
+    question_id: str
+    mine: int | None  # her option; None when her answers did not reach the question
+    key: int | None  # the key's option; None when the key does not reach it
+    same: bool  # same option, and for the checklist question the same items when they count
+
+
+@dataclass(frozen=True)
 class Explanation:
     result: Result
     axes: tuple[AxisExplanation, ...] = ()
     routing_reason: str | None = None
 
 
-def _fmt(x: float) -> str:
+def dutch_number(x: float) -> str:
+    """6.5 -> '6,5'; 3.0 -> '3'."""
     return f"{x:g}".replace(".", ",")
 
 
@@ -302,6 +313,24 @@ class Scorer:
             f"{self.checklist_id} = {self._checklist_option}, zoals in de NZa-tool."
         )
 
+    # -- against the key -----------------------------------------------------------------
+
+    def compare(self, mine: Answers, key: Answers) -> list[Verdict]:
+        """Every question that her answers or the key reach, in questionnaire order, with both
+        options and whether they agree. Checklist items are compared only where they count."""
+        mine_reached, key_reached = set(self.reached(mine.options)), set(self.reached(key.options))
+        verdicts = []
+        for qid in self.question_ids:
+            if qid not in mine_reached and qid not in key_reached:
+                continue
+            a = mine.options.get(qid) if qid in mine_reached else None
+            b = key.options.get(qid) if qid in key_reached else None
+            same = a is not None and a == b
+            if same and qid == self.checklist_id and self.checklist_counts(mine.options):
+                same = mine.items == key.items
+            verdicts.append(Verdict(qid, a, b, same))
+        return verdicts
+
     # -- explanation ---------------------------------------------------------------------
 
     def explain(self, answers: Answers) -> Explanation:
@@ -344,9 +373,9 @@ class Scorer:
         lower = 0.0
         for b in m.ob_bands:
             if b.up_to is None:
-                bands_text.append(f"{b.id} boven {_fmt(lower)}")
+                bands_text.append(f"{b.id} boven {dutch_number(lower)}")
             else:
-                bands_text.append(f"{b.id} t/m {_fmt(b.up_to)}")
+                bands_text.append(f"{b.id} t/m {dutch_number(b.up_to)}")
                 lower = b.up_to
         axes = (
             AxisExplanation(
@@ -354,7 +383,7 @@ class Scorer:
                 q.axis_title(DK),
                 s.draagkracht,
                 f"DK = {m.draagkracht_max} \u2212 tekort ({s.deficit}) = {s.draagkracht}; "
-                f"draagkrachtig als DK > {_fmt(m.draagkrachtig_above)}",
+                f"draagkrachtig als DK > {dutch_number(m.draagkrachtig_above)}",
                 "draagkrachtig" if dk_ok else "verminderd draagkrachtig",
                 tuple(contributions[DK]),
             ),
@@ -363,7 +392,7 @@ class Scorer:
                 q.axis_title(DL),
                 s.draaglast,
                 f"DL = {s.draaglast}; verhoogde draaglast als DL > "
-                f"{_fmt(m.verhoogde_draaglast_above)}",
+                f"{dutch_number(m.verhoogde_draaglast_above)}",
                 "verhoogde draaglast" if dl_high else "geen verhoogde draaglast",
                 tuple(contributions[DL]),
             ),
@@ -413,7 +442,7 @@ class Scorer:
                             current,
                             question,
                             f"met \u2018{option.short}\u2019 bij {question.title} "
-                            f"({qid}) en \u2018{item.text.split(' (')[0]}\u2019",
+                            f"({qid}) en \u2018{item.short}\u2019",
                         )
                     continue
                 self._add_if_changed(
@@ -437,8 +466,7 @@ class Scorer:
                         answers,
                         current,
                         question,
-                        f"met \u2018{item.text.split(' (')[0]}\u2019 {verb} "
-                        f"bij {question.title} ({qid})",
+                        f"met \u2018{item.short}\u2019 {verb} bij {question.title} ({qid})",
                     )
         return out
 

@@ -246,3 +246,20 @@ def test_answers_is_immutable_value(scorer):
     a = scorer.parse(full())
     assert isinstance(a, Answers)
     assert a == scorer.parse(full())
+
+
+def test_compare_against_the_key(scorer):
+    key = scorer.parse(full(Q12=2, Q12_items=["sonde"]))
+    mine = scorer.parse(full(Q5=2, Q12=2, Q12_items=["injecties"]))
+    verdicts = {v.question_id: v for v in scorer.compare(mine, key)}
+    assert len(verdicts) == 12
+    assert (verdicts["Q5"].mine, verdicts["Q5"].key, verdicts["Q5"].same) == (2, 1, False)
+    assert verdicts["Q12"].same is False  # same option, other items
+    assert verdicts["Q1"].same is True
+    # items that do not count (Q12 = 1) do not make answers differ
+    plain = scorer.parse(full())
+    ticked = scorer.parse(full(Q12_items=["sonde"]))
+    assert all(v.same for v in scorer.compare(ticked, plain))
+    # routed away: questions only the key reaches are listed with mine = None
+    routed = {v.question_id: v for v in scorer.compare(scorer.parse({"Q1": 2}), key)}
+    assert routed["Q4"].mine is None and routed["Q4"].key == 1 and not routed["Q4"].same

@@ -533,3 +533,30 @@ async def test_killing_the_real_app_loses_no_answer_and_the_next_start_offers_re
         assert app.screen.session.session_id == info.id
         assert app.screen.session.current == "Q5"
         app.practice_log.close()
+
+
+async def test_case_text_with_square_brackets_is_shown_as_text(questionnaire, tmp_path):
+    """Trainer text is not markup: '[/b]' in a title must neither crash nor vanish."""
+    import yaml
+
+    data = yaml.safe_load((CASES / "tui-wondzorg-01.yaml").read_text(encoding="utf-8"))
+    data["title"] = "Wond [zie ook casus 2] met [/b] erin"
+    folder = tmp_path / "eigen"
+    folder.mkdir()
+    (folder / "tui-wondzorg-01.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+    )
+    library = load_library([folder], questionnaire)
+    assert library.problems == []
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#nurse").value = "Anna"
+        app.screen.action_choose("oefenen")
+        await pilot.pause()
+        table = app.screen.query_one("DataTable")
+        assert "Wond [zie ook casus 2] met [/b] erin" in str(table.get_row_at(0)[0])
+        app.start_session("oefenen", library.cases[0])
+        await pilot.pause()
+        title = app.screen.query_one(".pane-title")
+        assert "[zie ook casus 2] met [/b] erin" in str(title.render())

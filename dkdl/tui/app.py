@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 from textual.screen import Screen
 
 from dkdl.errors import UserError
@@ -154,7 +155,7 @@ class DkdlApp(App):
         case = self.library.by_id(info.case_id) if info.case_id else None
         what = {"vrij": "Vrije registratie", "toets": "Toetscasus"}.get(info.mode, "Oefening")
         if case is not None:
-            what += f" ‘{case.title}’"
+            what += f" ‘{escape(case.title)}’"
         n = len(self.practice_log.answers(info.id))
         text = (
             f"{what}, begonnen {info.started_at[:16].replace('T', ' ')} (UTC), "

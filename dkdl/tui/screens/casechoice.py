@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
@@ -91,10 +92,10 @@ class CaseChoiceScreen(Screen):
                 continue
             shown += 1
             table.add_row(
-                case.title,
+                Content(case.title),  # plain text: a title is not markup
                 difficulty(case.data.difficulty),
                 done.get(case.id, "—"),
-                ", ".join(case.situation_tags),
+                Content(", ".join(case.situation_tags)),
                 key=case.id,
                 height=None,
             )

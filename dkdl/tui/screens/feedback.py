@@ -12,15 +12,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Digits, Header, Static
 
-from dkdl.scoring import DK, DL, OB, Answers, Explanation, Result
+from dkdl.scoring import DK, DL, OB, Answers, Explanation, Result, dutch_number
 from dkdl.tui.state import Done
 from dkdl.tui.text import bold_markup, profile_short
 from dkdl.tui.widgets.balance import AxisBar, BalanceView, Band, ObBar
 from dkdl.tui.widgets.footer import SteadyFooter
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}".replace(".", ",")
 
 
 def profile_name(label: str) -> str:
@@ -159,7 +155,7 @@ class FeedbackScreen(Screen):
                 m.draagkrachtig_above,
                 axes[DK].outcome,
                 True,
-                f"draagkrachtig bij meer dan {_fmt(m.draagkrachtig_above)}",
+                f"draagkrachtig bij meer dan {dutch_number(m.draagkrachtig_above)}",
                 None if key_scores is None else key_scores.draagkracht,
             ),
             AxisBar(
@@ -169,7 +165,7 @@ class FeedbackScreen(Screen):
                 m.verhoogde_draaglast_above,
                 axes[DL].outcome,
                 False,
-                f"verhoogde draaglast bij meer dan {_fmt(m.verhoogde_draaglast_above)}",
+                f"verhoogde draaglast bij meer dan {dutch_number(m.verhoogde_draaglast_above)}",
                 None if key_scores is None else key_scores.draaglast,
             ),
         ]
@@ -192,7 +188,7 @@ class FeedbackScreen(Screen):
             if axis.tipping:
                 for c in axis.tipping:
                     what = (
-                        f"vinkje ‘{c.option_text.split(' (')[0]}’"
+                        f"vinkje ‘{self._item_short(c.item_id)}’"
                         if c.item_id
                         else f"‘{self._short(c.question_id, c.option_code)}’"
                     )
@@ -231,31 +227,25 @@ class FeedbackScreen(Screen):
         if qid == self.scorer.checklist_id and self.scorer.checklist_counts(answers.options):
             question = self.questionnaire.by_id[qid]
             names = [
-                it.text.split(" (")[0]
+                it.short
                 for it in question.checklist.items  # type: ignore[union-attr]
                 if it.id in answers.items
             ]
             text += " (" + ", ".join(names) + ")"
         return text
 
-    def _same(self, qid: str, mine: Answers, key: Answers) -> bool:
-        if mine.options.get(qid) != key.options.get(qid):
-            return False
-        if qid == self.scorer.checklist_id:
-            return mine.items == key.items
-        return True
+    def _item_short(self, item_id: str) -> str:
+        checklist = self.questionnaire.by_id[self.scorer.checklist_id or ""].checklist
+        return next(it.short for it in checklist.items if it.id == item_id)  # type: ignore[union-attr]
 
-    def _asked(self) -> list[str]:
-        mine = self.scorer.reached(self.done.answers.options)
-        key = self.scorer.reached(self.done.case.answers.options) if self.done.case else []
-        return [q for q in self.scorer.question_ids if q in mine or q in key]
-
-    def _count_right(self) -> tuple[int, int]:
+    def _verdicts(self):
         case = self.done.case
         assert case is not None
-        asked = self._asked()
-        right = sum(1 for q in asked if self._same(q, self.done.answers, case.answers))
-        return right, len(asked)
+        return self.scorer.compare(self.done.answers, case.answers)
+
+    def _count_right(self) -> tuple[int, int]:
+        verdicts = self._verdicts()
+        return sum(v.same for v in verdicts), len(verdicts)
 
     def _per_question(self) -> ComposeResult:
         case = self.done.case
@@ -264,9 +254,9 @@ class FeedbackScreen(Screen):
         my_reached = self.scorer.reached(mine.options)
         key_reached = self.scorer.reached(key.options)
         yield Static("Per vraag: jouw antwoord en de sleutel", classes="section")
-        for qid in self._asked():
+        for verdict in self._verdicts():
+            qid, same = verdict.question_id, verdict.same
             question = self.questionnaire.by_id[qid]
-            same = self._same(qid, mine, key)
             head = f"{qid} {bold_markup(question.title)}"
             reason = case.toelichting(qid)
             lines = []

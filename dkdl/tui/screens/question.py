@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Header, Markdown, RadioSet, Static
 
@@ -59,7 +60,7 @@ class QuestionScreen(Screen):
         with Horizontal(id="body"):
             if case is not None:
                 with VerticalScroll(id="vignette"):
-                    yield Static(f"[b]Casus:[/b] {case.title}", classes="pane-title")
+                    yield Static(f"[b]Casus:[/b] {escape(case.title)}", classes="pane-title")
                     yield Markdown(case.data.vignette, id="vignette-text")
                     yield Button("Naar de vragen (c)", id="to-questions", compact=True)
             with Vertical(id="qpane"):

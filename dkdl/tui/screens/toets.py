@@ -8,6 +8,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, SelectionList, Static
 
@@ -43,7 +45,7 @@ class ToetsSetupScreen(Screen):
         self.sub_title = "Toets samenstellen"
         self.query_one(SelectionList).add_options(
             [
-                (f"{c.title}  [dim]{difficulty(c.data.difficulty)}[/]", c.id)
+                (f"{escape(c.title)}  [dim]{difficulty(c.data.difficulty)}[/]", c.id)
                 for c in self.app.library.cases
             ]
         )
@@ -105,7 +107,7 @@ class ToetsSummaryScreen(Screen):
             ok = d.case is not None and d.result.profile == d.case.profile
             table.add_row(
                 "✓" if ok else "✗",
-                d.case.title if d.case else "—",
+                Content(d.case.title) if d.case else "—",
                 profile_short(d.result.profile),
                 profile_short(d.case.profile if d.case else None),
                 key=str(i),
@@ -115,23 +117,24 @@ class ToetsSummaryScreen(Screen):
     def _per_question(self, scorer) -> str:
         q = self.app.questionnaire
         lines = []
+        verdicts = {
+            id(d): {v.question_id: v for v in scorer.compare(d.answers, d.case.answers)}
+            for d in self.done
+            if d.case is not None
+        }
         for qid in scorer.question_ids:
             asked = wrong = 0
             where = []
             for d in self.done:
                 if d.case is None:
                     continue
-                mine_r = scorer.reached(d.answers.options)
-                key_r = scorer.reached(d.case.answers.options)
-                if qid not in mine_r and qid not in key_r:
+                verdict = verdicts[id(d)].get(qid)
+                if verdict is None:
                     continue
                 asked += 1
-                same = d.answers.options.get(qid) == d.case.answers.options.get(qid)
-                if same and qid == scorer.checklist_id:
-                    same = d.answers.items == d.case.answers.items
-                if not same:
+                if not verdict.same:
                     wrong += 1
-                    where.append(d.case.title)
+                    where.append(escape(d.case.title))
             if not asked:
                 continue
             mark = "[$success]✓[/]" if not wrong else "[$error]✗[/]"

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.widget import Widget
 
-
-def _fmt(x: float) -> str:
-    return f"{x:g}".replace(".", ",")
+from dkdl.scoring import dutch_number
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,9 @@ class BalanceView(Widget):
             lines.append(
                 f"{self._bar(bar, bar_width)}  → [b]{bar.outcome}[/]",
             )
-            lines.append(f"[dim]┃ = drempel: {bar.rule or 'meer dan ' + _fmt(bar.threshold)}[/]")
+            lines.append(
+                f"[dim]┃ = drempel: {bar.rule or 'meer dan ' + dutch_number(bar.threshold)}[/]"
+            )
         return Content.from_markup("\n".join(lines))
 
     def get_content_height(self, container, viewport, width: int) -> int:
