@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -68,52 +69,65 @@ def score_lines(scorer: Scorer, lines: Iterable[bytes], out: BinaryIO, err) -> i
     """Score JSON Lines (DESIGN.md §4.1). Returns the number of bad lines.
 
     Good lines are written in input order; each bad line gets one message on ``err`` naming its
-    line number and the problems. Blank lines are skipped.
+    line number and the problems. Blank lines are skipped. Output is written in blocks, and at
+    least every 0.2 s, so a consumer reading a stream is not kept waiting; what was scored is
+    written even when the input breaks off.
     """
     from dkdl.scoring import AnswerError
 
-    loads, dumps = json.loads, json.dumps
+    loads, dumps, clock = json.loads, json.dumps, time.monotonic
     score_raw = scorer.score_raw
     bad = 0
-    buffer: list[str] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = loads(line)
-        except ValueError as exc:
-            bad += 1
-            reason = getattr(exc, "msg", str(exc))
-            err.write(f"regel {number}: geen geldige JSON ({reason})\n")
-            continue
-        if not isinstance(raw, dict):
-            bad += 1
-            err.write(f"regel {number}: verwacht een JSON-object met antwoorden\n")
-            continue
-        try:
-            result = score_raw(raw)
-        except AnswerError as exc:
-            bad += 1
-            err.write(f"regel {number}: " + "; ".join(exc.problems) + "\n")
-            continue
-        scores = result.scores
-        buffer.append(
-            dumps(
-                {
-                    "id": raw.get("id"),
-                    "profile": result.profile,
-                    "label": result.label,
-                    "scores": None if scores is None else scores.as_dict(),
-                    "warnings": list(result.warnings),
-                },
-                ensure_ascii=False,
-            )
-        )
-        if len(buffer) >= 4096:
-            out.write(("\n".join(buffer) + "\n").encode("utf-8"))
+    buffer: list[bytes] = []
+    flushed = clock()
+
+    def flush() -> None:
+        nonlocal flushed
+        if buffer:
+            out.write(b"\n".join(buffer) + b"\n")
+            out.flush()
             buffer.clear()
-    if buffer:
-        out.write(("\n".join(buffer) + "\n").encode("utf-8"))
+        flushed = clock()
+
+    try:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                raw = loads(line)
+            except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+                bad += 1
+                reason = getattr(exc, "msg", None) or "te diep genest"
+                err.write(f"regel {number}: geen geldige JSON ({reason})\n")
+                continue
+            if not isinstance(raw, dict):
+                bad += 1
+                err.write(f"regel {number}: verwacht een JSON-object met antwoorden\n")
+                continue
+            try:
+                result = score_raw(raw)
+            except AnswerError as exc:
+                bad += 1
+                err.write(f"regel {number}: " + "; ".join(exc.problems) + "\n")
+                continue
+            scores = result.scores
+            record = {
+                "id": raw.get("id"),
+                "profile": result.profile,
+                "label": result.label,
+                "scores": None if scores is None else scores.as_dict(),
+                "warnings": list(result.warnings),
+            }
+            try:
+                buffer.append(dumps(record, ensure_ascii=False).encode("utf-8"))
+            except UnicodeEncodeError:  # e.g. a lone surrogate escaped in the id
+                bad += 1
+                err.write(f"regel {number}: id bevat een teken dat geen geldige tekst is\n")
+                continue
+            if len(buffer) >= 4096 or clock() - flushed > 0.2:
+                flush()
+    finally:
+        flush()
     return bad
 
 

@@ -128,3 +128,18 @@ def test_db_option_before_or_after_the_command():
     assert parser.parse_args(["--db", "a.db", "cases", "list"]).db == "a.db"
     assert parser.parse_args(["run", "--db", "b.db"]).db == "b.db"
     assert parser.parse_args(["--db", "a.db", "score", "--db", "b.db"]).db == "b.db"
+
+
+def test_pathological_lines_are_named_and_do_not_lose_earlier_output():
+    data = jsonl(C) + b"[" * 100_000 + b"\n" + b'{"id": "\\ud800", "Q1": 2}\n' + jsonl({"Q1": 2})
+    proc = run("score", stdin=data)
+    assert proc.returncode == 1
+    assert [json.loads(x)["profile"] for x in proc.stdout.decode().splitlines()] == [
+        "DKDL12",
+        "KINDZORG",
+    ]
+    err = proc.stderr.decode().splitlines()
+    assert err == [
+        "regel 2: geen geldige JSON (te diep genest)",
+        "regel 3: id bevat een teken dat geen geldige tekst is",
+    ]
