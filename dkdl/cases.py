@@ -128,7 +128,7 @@ def key_problems(case: CaseFile, scorer: Scorer) -> list[tuple[str, str]]:
         )
     for qid, answer in case.key.items():
         where = f"key.{qid}"
-        if answer.toelichting.strip() == PLACEHOLDER:
+        if answer.toelichting.strip() in ("", PLACEHOLDER):
             problems.append((f"{where}.toelichting", "nog niet ingevuld"))
         question = q.by_id.get(qid)
         if question is None:
@@ -186,6 +186,7 @@ PLACEHOLDER = "..."
 
 
 def vignette_problems(vignette: str) -> list[tuple[str, str]]:
+    """Length and template leftovers of the vignette."""
     problems = []
     if "Lorem ipsum" in vignette or "Vervang deze tekst" in vignette:
         problems.append(("vignette", "bevat nog de voorbeeldtekst van het sjabloon"))
@@ -193,16 +194,27 @@ def vignette_problems(vignette: str) -> list[tuple[str, str]]:
     low, high = VIGNETTE_WORDS
     if not low <= words <= high:
         problems.append(("vignette", f"{words} woorden; een casus heeft {low}-{high} woorden"))
-    for pattern, what in _IDENTIFYING:
-        match = pattern.search(vignette)
-        if match:
-            problems.append(
-                (
-                    "vignette",
-                    f"bevat {what} ({match.group(0)!r}); casussen zijn "
-                    "verzonnen en bevatten geen cliëntgegevens",
+    return problems
+
+
+def privacy_problems(case: CaseFile) -> list[tuple[str, str]]:
+    """Anything that looks like client data, in every text a nurse is shown: title, tags,
+    vignette and each toelichting."""
+    texts = [("title", case.title), ("vignette", case.vignette)]
+    texts += [(f"tags[{i}]", tag) for i, tag in enumerate(case.tags)]
+    texts += [(f"key.{qid}.toelichting", a.toelichting) for qid, a in case.key.items()]
+    problems = []
+    for where, text in texts:
+        for pattern, what in _IDENTIFYING:
+            match = pattern.search(text)
+            if match:
+                problems.append(
+                    (
+                        where,
+                        f"bevat {what} ({match.group(0)!r}); casussen zijn "
+                        "verzonnen en bevatten geen cliëntgegevens",
+                    )
                 )
-            )
     return problems
 
 
@@ -219,6 +231,7 @@ def parse_case(text: str, path: Path, scorer: Scorer) -> Case:
     except ValidationError as exc:
         raise LoadError(describe_validation_error(path, exc)) from None
     problems = key_problems(data, scorer) + vignette_problems(data.vignette)
+    problems += privacy_problems(data)
     if data.id != path.stem:
         problems.append(("id", f"{data.id!r} moet gelijk zijn aan de bestandsnaam ({path.stem!r})"))
     result = None

@@ -191,8 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="opdrachten", metavar="OPDRACHT")
 
     add_cases_option(parser)
+    questionnaire_help = "een andere vragenlijstversie (YAML)"
+    parser.add_argument("--questionnaire", metavar="BESTAND", help=questionnaire_help)
     run = sub.add_parser("run", parents=[common], help="start de oefen-app (standaard)")
     add_cases_option(run)
+    run.add_argument(
+        "--questionnaire", metavar="BESTAND", default=argparse.SUPPRESS, help=questionnaire_help
+    )
     run.set_defaults(func=cmd_run)
 
     score = sub.add_parser(
@@ -213,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Text on the console in UTF-8 everywhere (Windows redirects would use cp1252 otherwise);
+    # an unencodable character shows as '?' instead of ending in a traceback.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

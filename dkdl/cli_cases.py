@@ -134,7 +134,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     path = folder / f"{args.id}.yaml"
     if path.exists():
         raise Fail(f"{path}: bestaat al; kies een ander id")
-    path.write_text(case_template(args.id, _questionnaire(args), str(folder)), encoding="utf-8")
+    try:
+        path.write_text(case_template(args.id, _questionnaire(args), str(folder)), encoding="utf-8")
+    except OSError as exc:
+        raise Fail(f"{path}: kan niet schrijven ({exc.strerror or exc})") from None
     sys.stdout.write(
         f"{path} geschreven. Vul het in en controleer met: dkdl cases validate {folder}\n"
     )

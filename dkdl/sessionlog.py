@@ -13,11 +13,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from dkdl.cases import Case
-from dkdl.questionnaire import Questionnaire
-from dkdl.scoring import Answers, Result
+if TYPE_CHECKING:  # kept light: the start screen imports this module before anything loads
+    from dkdl.cases import Case
+    from dkdl.questionnaire import Questionnaire
+    from dkdl.scoring import Answers, Result
 
 MODES = ("oefenen", "vrij", "toets")
 MAX_PSEUDONYM = 80
@@ -80,6 +81,8 @@ class AnswerRecord:
 
 def answers_of(records: dict[str, AnswerRecord], reached: list[str]) -> Answers:
     """The :class:`Answers` a set of stored records stands for (only reached questions)."""
+    from dkdl.scoring import Answers
+
     options = {q: r.option for q, r in records.items() if q in reached}
     items = frozenset(i for q, r in records.items() if q in options for i in r.items)
     return Answers(options, items)

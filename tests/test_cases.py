@@ -129,6 +129,15 @@ def _write(tmp_path, mutate, name="copd-achteruitgang-01"):
         (lambda d: d.update(vignette=d["vignette"] + " BSN 123456782."), "lijkt op een BSN"),
         (lambda d: d.update(vignette=d["vignette"] + " Geboren 03-04-1941."), "een datum"),
         (lambda d: d.update(id="ander-id"), "id: 'ander-id' moet gelijk zijn aan de bestandsnaam"),
+        (lambda d: d.update(title="Mevr. X, geb. 12-03-1941"), "title: bevat een datum"),
+        (
+            lambda d: d["key"]["Q5"].update(toelichting="BSN 123456782 klopt"),
+            "key.Q5.toelichting: bevat een nummer dat op een BSN lijkt",
+        ),
+        (
+            lambda d: d["key"]["Q5"].update(toelichting="   "),
+            "key.Q5.toelichting: nog niet ingevuld",
+        ),
         (lambda d: d.update(kleur="rood"), "kleur: onbekend veld"),
     ],
 )
@@ -233,6 +242,9 @@ def test_cases_new_writes_a_template_once(tmp_path):
     assert again.returncode == 2 and "bestaat al" in again.stderr
     bad = run("cases", "new", "Mijn Casus", "--dir", str(tmp_path))
     assert bad.returncode == 2 and "ongeldig id" in bad.stderr
+    (tmp_path / "bestand").write_text("geen map", encoding="utf-8")
+    nowhere = run("cases", "new", "x", "--dir", str(tmp_path / "bestand"))
+    assert nowhere.returncode == 2 and "map niet gevonden" in nowhere.stderr
 
 
 def test_the_nurses_view_of_tags_does_not_give_the_key_away(library):

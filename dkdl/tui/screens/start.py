@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from dkdl.sessionlog import MAX_PSEUDONYM
 from dkdl.tui.widgets.footer import SteadyFooter
 
 MENU = [
@@ -33,7 +34,7 @@ class StartScreen(Screen):
                 id="intro",
             )
             yield Label("Je naam of schuilnaam", id="nurse-label")
-            yield Input(placeholder="bijv. Anna of wv-07", id="nurse", max_length=60)
+            yield Input(placeholder="bijv. Anna of wv-07", id="nurse", max_length=MAX_PSEUDONYM)
             yield Static(
                 "Alleen om je eigen oefeningen terug te vinden. "
                 "Vul nooit gegevens van cliënten in.",
