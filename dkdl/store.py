@@ -249,6 +249,16 @@ def _connect_ro(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connec
             conn.close()
             if immutable or _code(exc) not in (_SQLITE_CANTOPEN, _SQLITE_READONLY):
                 raise
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                # immutable would ignore the -wal file, and with it the latest sessions
+                raise StoreError(
+                    f"{path}: staat in een map waarin niet geschreven mag worden, met nog niet "
+                    f"verwerkte wijzigingen in {wal.name}. Kopieer {path.name} en {wal.name} "
+                    "samen naar een map waarin je mag schrijven en probeer het opnieuw.",
+                    path,
+                    "read_only",
+                ) from None
     raise AssertionError("unreachable")
 
 

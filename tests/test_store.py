@@ -337,6 +337,34 @@ def test_read_only_folder_for_real(tmp_path, cases):
     assert digest(path) == before
 
 
+def test_read_only_copy_with_unmerged_wal_is_refused_not_read_short(tmp_path, cases):
+    """A log copied with its -wal into a read-only place: reading it as immutable would skip the
+    sessions still in the -wal, so it is refused with what to do instead."""
+    prefix = _without_root_powers()
+    if prefix is None:
+        pytest.skip("needs POSIX permissions (and setpriv when running as root)")
+    live = tmp_path / "live.db"
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    with open_log(live) as log:
+        log.merge(demo_bundle(3, 1, seed=3, end=END, cases=cases))
+        wal = live.with_name("live.db-wal")
+        assert wal.stat().st_size > 0  # the sessions are still in the -wal
+        shutil.copy(live, folder / "log.db")
+        shutil.copy(wal, folder / "log.db-wal")
+    folder.chmod(0o500)
+    try:
+        read = subprocess.run(
+            [*prefix, sys.executable, "-m", "dkdl", "export", "--db", str(folder / "log.db"),
+             "--format", "jsonl", "--out", "-"],
+            capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=60,
+        )  # fmt: skip
+    finally:
+        folder.chmod(0o700)
+    assert read.returncode == 2 and read.stdout == ""
+    assert "log.db-wal" in read.stderr and "Kopieer" in read.stderr
+
+
 def make_disk_full(monkeypatch) -> None:
     """Every connection opened from now on can grow its file by no page at all."""
     real = store._configure
