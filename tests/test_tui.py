@@ -560,3 +560,36 @@ async def test_case_text_with_square_brackets_is_shown_as_text(questionnaire, tm
         await pilot.pause()
         title = app.screen.query_one(".pane-title")
         assert "[zie ook casus 2] met [/b] erin" in str(title.render())
+
+
+async def test_naar_start_from_the_help_screen_over_a_question_leaves_that_question(
+    questionnaire, library
+):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        sid = screen.session.session_id
+        await answer_all(pilot, [1, 1])
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        app._palette_start()  # the palette's "Naar start"
+        await pilot.pause()
+        await pilot.click("#choice-afbreken")
+        await pilot.pause()
+        assert log.session(sid).status == AFGEBROKEN
+        assert not any(isinstance(s, QuestionScreen) for s in app.screen_stack)
+
+
+@pytest.mark.parametrize("width", [10, 12, 40])
+async def test_tiny_terminals_do_not_crash(questionnaire, library, width):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=(width, 20)) as pilot:
+        await pilot.pause()
+        app.set_nurse("Anna")
+        app.start_session("oefenen", library.by_id("tui-wondzorg-01"))
+        await pilot.pause()
+        await pilot.press("c", "1", "right")
+        await pilot.pause()
+        assert app.screen.session.options == {"Q1": 1}

@@ -274,21 +274,29 @@ class DkdlApp(App):
         from dkdl.tui.screens.confirm import ChoiceScreen
 
         session = screen.session  # type: ignore[attr-defined]
+
+        def close() -> None:
+            # pop everything above the question screen too (help, a palette command's screen)
+            while len(self.screen_stack) > 1 and self.screen is not screen:
+                self.pop_screen()
+            if self.screen is screen:
+                self.pop_screen()
+
         if not session.options:
             self.practice_log.abandon_session(session.session_id)
             self._leave_test(session)
-            self.pop_screen()
+            close()
             return
 
         def chosen(choice: str | None) -> None:
             if choice == "afbreken":
                 self.practice_log.abandon_session(session.session_id)
                 self._leave_test(session)
-                self.pop_screen()
+                close()
             elif choice == "later":
                 self._leave_test(session)
                 self._resume_checked.discard(self.nurse or "")
-                self.pop_screen()
+                close()
 
         self.push_screen(
             ChoiceScreen(
