@@ -19,14 +19,19 @@ def _fail(message: str, code: int = 2) -> Exception:
     return Fail(message, code)
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is geen geheel getal") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} moet minstens 1 zijn")
-    return value
+def _count(high: int):
+    """An argparse type: a whole number from 1 to ``high``, refused in Dutch otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is geen geheel getal") from None
+        if not 1 <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} moet tussen 1 en {high} liggen")
+        return value
+
+    return parse
 
 
 def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
@@ -68,11 +73,11 @@ def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
         "verspreid over maanden, om de trainersoverzichten te proberen. Schrijft alleen in een "
         "nieuw of leeg logbestand, nooit in een logboek met echte oefeningen.",
     )
-    demo.add_argument("--sessions", type=_positive, required=True, metavar="N")
-    demo.add_argument("--nurses", type=_positive, required=True, metavar="M")
+    demo.add_argument("--sessions", type=_count(1_000_000), required=True, metavar="N")
+    demo.add_argument("--nurses", type=_count(10_000), required=True, metavar="M")
     demo.add_argument("--seed", type=int, metavar="S", help="zelfde getal, zelfde gegevens")
     demo.add_argument(
-        "--months", type=_positive, default=6, metavar="MND", help="periode (standaard 6)"
+        "--months", type=_count(120), default=6, metavar="MND", help="periode (standaard 6)"
     )
     demo.set_defaults(func=cmd_demo)
 
@@ -126,16 +131,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "standaardlogboek)"
         )
     path = resolve_db_path(getattr(args, "db", None))
+    try:  # made before the file is touched, so a failure leaves no new file behind
+        bundle = demo_bundle(args.sessions, args.nurses, seed=args.seed, months=args.months)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     with open_log(path) as log:
         if log.counts()["sessions"]:
             raise _fail(
                 f"{path}: bevat al sessies; demodata komt alleen in een nieuw of leeg bestand. "
                 "Kies met --db een nieuwe naam."
             )
-        try:
-            bundle = demo_bundle(args.sessions, args.nurses, seed=args.seed, months=args.months)
-        except ValueError as exc:
-            raise _fail(str(exc)) from None
         report = log.merge(bundle)
     first, last = bundle.sessions[0][8][:10], bundle.sessions[-1][8][:10]
     print(

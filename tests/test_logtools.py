@@ -330,3 +330,24 @@ def test_db_before_or_after_the_command_and_env(tmp_path, cases, monkeypatch, ca
     assert sessions(["--db", str(a), "export"]) == 4
     assert sessions(["export", "--db", str(a)]) == 4
     assert sessions(["--db", str(b), "export", "--db", str(a)]) == 4
+
+
+def test_demo_data_refuses_absurd_numbers_and_creates_no_file(tmp_path, capsys):
+    path = tmp_path / "demo.db"
+    with pytest.raises(SystemExit) as info:
+        main(
+            [
+                "demo-data",
+                "--db",
+                str(path),
+                "--sessions",
+                "3",
+                "--nurses",
+                "1",
+                "--months",
+                "99999999",
+            ]
+        )
+    assert info.value.code == 2
+    assert "moet tussen 1 en 120 liggen" in capsys.readouterr().err
+    assert not path.exists()
