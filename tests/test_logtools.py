@@ -313,7 +313,7 @@ def test_demo_data_bad_numbers_are_usage_errors(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["demo-data", "--db", str(tmp_path / "d.db"), "--sessions", "0", "--nurses", "1"])
     assert info.value.code == 2
-    assert "minstens 1" in capsys.readouterr().err
+    assert "moet tussen 1 en" in capsys.readouterr().err
 
 
 def test_db_before_or_after_the_command_and_env(tmp_path, cases, monkeypatch, capsysbinary):
