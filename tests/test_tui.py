@@ -593,3 +593,29 @@ async def test_tiny_terminals_do_not_crash(questionnaire, library, width):
         await pilot.press("c", "1", "right")
         await pilot.pause()
         assert app.screen.session.options == {"Q1": 1}
+
+
+async def test_a_resumed_toets_case_still_gives_feedback_only_as_a_toets(questionnaire, library):
+    log = MemoryLog()
+    case = library.by_id("tui-wondzorg-01")
+    sid = log.start_session(
+        nurse="Anna", mode="toets", questionnaire=questionnaire, case=case, test_id="t-1"
+    )
+    for qid, code in zip([f"Q{i}" for i in range(1, 12)], KEY_WOND, strict=False):
+        log.record_answer(sid, qid, code)
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#nurse").value = "Anna"
+        app.screen.action_choose("oefenen")
+        await pilot.pause()
+        await pilot.click("#choice-hervatten")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.session.current == "Q12"
+        await pilot.press("2")
+        await tick(pilot, screen, "zwachtelen")
+        await pilot.press("right")
+        await pilot.pause()
+        assert isinstance(app.screen, ToetsSummaryScreen)
+        assert log.session(sid).status == AFGEROND

@@ -191,14 +191,33 @@ class DkdlApp(App):
 
     def resume_session(self, info: SessionInfo, case: Case | None) -> None:
         from dkdl.tui.screens.question import QuestionScreen
-        from dkdl.tui.state import Session
+        from dkdl.tui.state import Session, TestRun
 
         records = self.practice_log.answers(info.id)
         session = Session(info.mode, info.id, case)
+        if info.mode == "toets" and case is not None:
+            # the rest of that toets is gone; this case still gets no feedback until its end
+            self.test_run = session.test = TestRun(info.test_id or str(uuid.uuid4()), [case])
         session.options = {q: r.option for q, r in records.items()}
         cid = self.scorer.checklist_id
         if cid in records:
             session.items = set(records[cid].items)
+        if info.case_id and case is None:
+            self.notify(
+                "Deze casus is niet meer beschikbaar; je krijgt de uitslag zonder sleutel.",
+                severity="warning",
+                timeout=8,
+            )
+        elif case is not None and info.case_hash != case.content_hash:
+            self.notify(
+                "Deze casus is gewijzigd sinds je begon; de sleutel kan anders zijn.",
+                severity="warning",
+                timeout=8,
+            )
+        if info.questionnaire_hash != self.questionnaire.content_hash:
+            self.notify(
+                "De vragenlijst is gewijzigd sinds je begon.", severity="warning", timeout=8
+            )
         self.push_screen(QuestionScreen(session))
 
     # -- routes --------------------------------------------------------------------------
