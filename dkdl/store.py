@@ -867,6 +867,9 @@ class SqliteLog:
         """The body of :meth:`merge`, inside its transaction."""
         before = conn.execute("SELECT count(*) FROM nurses").fetchone()[0]
         names = {row[1] for row in bundle.sessions}
+        for name in names:  # the same rule as in the app; ValueError makes the merge refuse
+            if check_pseudonym(name) != name:
+                raise ValueError(f"schuilnaam {name!r} met spaties aan begin of eind")
         conn.executemany(
             "INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", [(n,) for n in names]
         )

@@ -351,3 +351,16 @@ def test_demo_data_refuses_absurd_numbers_and_creates_no_file(tmp_path, capsys):
     assert info.value.code == 2
     assert "moet tussen 1 en 120 liggen" in capsys.readouterr().err
     assert not path.exists()
+
+
+def test_import_refuses_a_pseudonym_the_app_would_refuse(tmp_path, cases, capsys):
+    import sqlite3
+
+    source = make_log(tmp_path / "laptop.db", cases, sessions=5, seed=4)
+    with sqlite3.connect(source) as conn:  # written by something else than dkdl
+        conn.execute("UPDATE nurses SET pseudonym = '=HYPERLINK(1)' WHERE id = 1")
+    target = make_log(tmp_path / "trainer.db", cases, sessions=5, seed=7)
+    before = digest(target)
+    code, out, err = run_cli(["import", "--db", target, source], capsys)
+    assert code == 2 and str(source) in err and "begint niet met" in err
+    assert digest(target) == before
