@@ -619,3 +619,29 @@ async def test_a_resumed_toets_case_still_gives_feedback_only_as_a_toets(questio
         await pilot.pause()
         assert isinstance(app.screen, ToetsSummaryScreen)
         assert log.session(sid).status == AFGEROND
+
+
+async def test_seconds_sum_every_visit_to_a_question(questionnaire, library, monkeypatch):
+    import dkdl.tui.state as state
+
+    clock = [0.0]
+    monkeypatch.setattr(state, "clock", lambda: clock[0])
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        sid = screen.session.session_id
+        clock[0] += 2
+        await pilot.press("1")  # Q1 answered after 2 s
+        clock[0] += 1
+        await pilot.press("right")  # 1 s more on Q1
+        clock[0] += 2
+        await pilot.press("left")  # 2 s on Q2, unanswered
+        clock[0] += 1
+        await pilot.press("right")  # 1 s more on Q1
+        clock[0] += 1
+        await pilot.press("1")  # Q2 answered: its 2 s earlier plus 1 s now
+        stored = log.answers(sid)
+        assert stored["Q1"].seconds == pytest.approx(4.0)
+        assert stored["Q2"].seconds == pytest.approx(3.0)
+        assert stored["Q1"].changes == 0

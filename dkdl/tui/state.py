@@ -13,6 +13,11 @@ from dkdl.cases import Case
 from dkdl.scoring import Answers, Result, Scorer
 
 
+def clock() -> float:
+    """Seconds on a monotonic clock (a function of its own so tests can drive it)."""
+    return time.monotonic()
+
+
 @dataclass(frozen=True)
 class Done:
     """A finished session: what the nurse answered and what it gave."""
@@ -51,8 +56,11 @@ class Session:
     options: dict[str, int] = field(default_factory=dict)
     items: set[str] = field(default_factory=set)
     current: str = ""
-    shown_at: float = field(default_factory=time.monotonic)
+    shown_at: float = field(default_factory=lambda: clock())
     test: TestRun | None = None
+    # seconds spent on questions that had no answer yet when she left them; added to the log
+    # with their first answer, so the log's 'seconds' sums every visit
+    unlogged: dict[str, float] = field(default_factory=dict)
 
     def reached(self, scorer: Scorer) -> list[str]:
         return scorer.reached(self.options)
@@ -74,8 +82,16 @@ class Session:
             out.append(scorer.checklist_id)
         return out
 
-    def seconds(self) -> float:
-        """Seconds since the question was shown or last answered; restarts the clock."""
-        now = time.monotonic()
-        spent, self.shown_at = now - self.shown_at, now
+    def time_on(self, qid: str) -> float:
+        """Seconds on ``qid`` since the clock last started, plus earlier unlogged visits to it;
+        restarts the clock. For the log, with an answer."""
+        now = clock()
+        spent = now - self.shown_at + self.unlogged.pop(qid, 0.0)
+        self.shown_at = now
         return round(spent, 1)
+
+    def park_time(self, qid: str) -> None:
+        """Leaving ``qid`` unanswered: keep the time for its first answer; restart the clock."""
+        now = clock()
+        self.unlogged[qid] = self.unlogged.get(qid, 0.0) + now - self.shown_at
+        self.shown_at = now

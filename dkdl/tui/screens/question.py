@@ -14,6 +14,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Header, Markdown, RadioSet, Static
 
+from dkdl.errors import UserError
 from dkdl.tui.state import Session
 from dkdl.tui.text import bold_markup
 from dkdl.tui.widgets.footer import SteadyFooter
@@ -140,8 +141,8 @@ class QuestionScreen(Screen):
     def show_question(self, qid: str) -> None:
         """Put question ``qid`` on screen (it must be one that routing reaches)."""
         s = self.session
+        self.log_time_on_current()
         s.current = qid
-        s.seconds()  # restart the clock for this question
         question = self.questionnaire.by_id[qid]
         title = f"[b]{qid}  {bold_markup(question.title)}[/b]"
         self.query_one("#qtitle", Static).update(title)
@@ -218,7 +219,7 @@ class QuestionScreen(Screen):
         items: tuple[str, ...] = ()
         if qid == self.scorer.checklist_id:
             items = tuple(sorted(s.items)) if self.scorer.checklist_counts(s.options) else ()
-        self.practice_log.record_answer(s.session_id, qid, code, items, s.seconds())
+        self.practice_log.record_answer(s.session_id, qid, code, items, s.time_on(qid))
         self.refresh_chrome()
         if qid == self.scorer.checklist_id and self.scorer.checklist_counts(s.options):
             self.call_after_refresh(self.query_one(ItemCheckbox).focus)
@@ -237,7 +238,34 @@ class QuestionScreen(Screen):
         cid = self.scorer.checklist_id
         if cid is not None and cid in s.options:
             items = tuple(sorted(s.items))
-            self.practice_log.record_answer(s.session_id, cid, s.options[cid], items, s.seconds())
+            self.practice_log.record_answer(
+                s.session_id, cid, s.options[cid], items, s.time_on(cid)
+            )
+
+    def log_time_on_current(self) -> None:
+        """Leaving the current question: add the time spent to its logged answer (no change
+        is counted), or keep it for its first answer."""
+        s = self.session
+        qid = s.current
+        if not qid:
+            s.time_on("")  # first question: just start the clock
+            return
+        if qid not in s.options:
+            s.park_time(qid)
+            return
+        items: tuple[str, ...] = ()
+        if qid == self.scorer.checklist_id and self.scorer.checklist_counts(s.options):
+            items = tuple(sorted(s.items))
+        self.practice_log.record_answer(s.session_id, qid, s.options[qid], items, s.time_on(qid))
+
+    def on_unmount(self) -> None:
+        # finished, left or quit: the last visit counts too. Not when the app is ending because
+        # the log failed: its message is already on its way, the time is not worth a second one.
+        if self.app.failure is None:
+            try:
+                self.log_time_on_current()
+            except UserError as exc:
+                self.app.failure = exc
 
     # -- moving --------------------------------------------------------------------------
 
