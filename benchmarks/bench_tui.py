@@ -6,7 +6,7 @@ Run: ``python benchmarks/bench_tui.py [--rounds 7]``. Goals: (a) ratio ≤ 1.5, 
 (a) Each round starts both programs as fresh subprocesses, alternating, each exiting on
 ``Ready`` (the first frame is on the terminal). dkdl goes through its real entry point
 (``dkdl.cli`` parses arguments, then ``run_app``'s app is built), with a throw-away log file.
-(b) In one headless app, a digit then →: (1) posted as key events and timed until every widget
+(b) In one headless app on a real SQLite log, a digit then →: (1) posted as key events and timed until every widget
 has handled its messages, layout and refresh included (the app's own time), and (2) the wall
 time of ``Pilot.press``, which adds Pilot's CPU-idle waits (~40 ms a key even in a bare app,
 shown by timing the bare app's RadioSet the same two ways).
@@ -118,12 +118,15 @@ async def bench_bare_answer(n: int) -> tuple[list[float], list[float]]:
 async def bench_answer(n: int) -> None:
     from dkdl.cases import load_library
     from dkdl.questionnaire import load_questionnaire
-    from dkdl.sessionlog import MemoryLog
+    from dkdl.store import open_log
     from dkdl.tui.app import make_app
 
     questionnaire = load_questionnaire()
     library = load_library([ROOT / "tests" / "data" / "tui_cases"], questionnaire)
-    app = make_app(log=MemoryLog(), questionnaire=questionnaire, library=library, nurse="bench")
+    # the real SQLite log, as a nurse has it: every answer (and every leave) is a commit
+    tmp = tempfile.TemporaryDirectory()
+    log = open_log(Path(tmp.name) / "bench.db")
+    app = make_app(log=log, questionnaire=questionnaire, library=library, nurse="bench")
     press, settle = [], []
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
@@ -140,6 +143,8 @@ async def bench_answer(n: int) -> None:
                     press.append(time.perf_counter() - t0)
                 else:
                     settle.append(await _settle(app, pilot, str(code), "right"))
+    log.close()
+    tmp.cleanup()
     bare_press, bare_settle = await bench_bare_answer(len(press))
 
     def ms(values: list[float]) -> str:
