@@ -7,9 +7,9 @@ Run: ``python benchmarks/bench_tui.py [--rounds 7]``. Goals: (a) ratio ≤ 1.5, 
 ``Ready`` (the first frame is on the terminal). dkdl goes through its real entry point
 (``dkdl.cli`` parses arguments, then ``run_app``'s app is built), with a throw-away log file.
 (b) In one headless app on a real SQLite log, a digit then →: (1) posted as key events and
-timed until every widget has handled its messages, layout and refresh included (the app's own time), and (2) the wall
-time of ``Pilot.press``, which adds Pilot's CPU-idle waits (~40 ms a key even in a bare app,
-shown by timing the bare app's RadioSet the same two ways).
+timed until every widget has handled its messages, layout and refresh included (the app's
+own time), and (2) the wall time of ``Pilot.press``, which adds Pilot's CPU-idle waits
+(~40 ms a key even in a bare app, shown by timing the bare app's RadioSet the same two ways).
 """
 
 from __future__ import annotations
