@@ -204,6 +204,7 @@ def run(*args, cwd=None, env=None):
         cwd=cwd,
         env=env,
         text=True,
+        encoding="utf-8",
     )
 
 

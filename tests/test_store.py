@@ -257,6 +257,7 @@ def test_bad_source_in_a_subprocess_prints_no_traceback(tmp_path, cases):
         ],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         cwd=ROOT,
         timeout=60,
     )
@@ -320,12 +321,12 @@ def test_read_only_folder_for_real(tmp_path, cases):
         write = subprocess.run(
             [*prefix, sys.executable, "-m", "dkdl", "demo-data", "--db", str(path),
              "--sessions", "2", "--nurses", "1"],
-            capture_output=True, text=True, cwd=ROOT, timeout=60,
+            capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=60,
         )  # fmt: skip
         read = subprocess.run(
             [*prefix, sys.executable, "-m", "dkdl", "export", "--db", str(path),
              "--format", "jsonl", "--out", "-"],
-            capture_output=True, text=True, cwd=ROOT, timeout=60,
+            capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=60,
         )  # fmt: skip
     finally:
         folder.chmod(0o700)
@@ -419,6 +420,7 @@ def test_killed_app_loses_no_answer_and_the_session_is_resumable(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        encoding="utf-8",
     )
     try:
         session_id = proc.stdout.readline().split()[1]
@@ -450,6 +452,7 @@ def test_two_processes_side_by_side_never_see_a_locked_database(tmp_path):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            encoding="utf-8",
         )
         for args in (
             ("write", str(path), "Anna", "25"),
@@ -506,12 +509,12 @@ def test_at_most_3_kb_per_session_with_twelve_answers(tmp_path, questionnaire, c
 
 def test_a_folder_that_cannot_be_made_is_named(tmp_path, capsys):
     blocker = tmp_path / "niet-een-map"
-    blocker.write_text("x")
+    blocker.write_text("x", encoding="utf-8")
     code, out, err = run_cli(
         ["import", "--db", str(blocker / "log.db"), str(tmp_path / "nope.db")], capsys
     )
     assert code == 2 and "kan de map" in err and "Traceback" not in err
-    assert blocker.read_text() == "x"
+    assert blocker.read_text(encoding="utf-8") == "x"
 
 
 def test_too_long_pseudonym_is_a_value_error(tmp_path):

@@ -499,6 +499,7 @@ async def test_killing_the_real_app_loses_no_answer_and_the_next_start_offers_re
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        encoding="utf-8",
     )
     try:
         answered = [proc.stdout.readline().split()[-1] for _ in range(4)]
