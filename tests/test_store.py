@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -495,7 +496,10 @@ def test_at_most_3_kb_per_session_with_twelve_answers(tmp_path, questionnaire, c
     with open_log(app, readonly=True) as src, open_log(bulk) as dst:
         bundle = src.bundle()
         for n in range(1, 10):  # the same sessions under new UUIDs: 400 in all
-            copy = {s[0]: s[0][:-3] + f"{n:03d}" for s in bundle.sessions}
+            # new UUIDs derived from the old ones: never equal to an original or another copy
+            copy = {
+                s[0]: str(uuid.uuid5(uuid.NAMESPACE_URL, f"{s[0]}/{n}")) for s in bundle.sessions
+            }
             dst.merge(
                 LogBundle(
                     [(copy[s[0]], *s[1:]) for s in bundle.sessions],
