@@ -1,4 +1,9 @@
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: CI runs on a shared, noisy machine, and a slow moment is not a bug.
+settings.register_profile("dkdl", deadline=None)
+settings.load_profile("dkdl")
 
 from dkdl.questionnaire import load_questionnaire
 from dkdl.scoring import Scorer
