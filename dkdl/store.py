@@ -439,7 +439,7 @@ def _create_private(path: Path) -> None:
             path,
         ) from None
     os.close(fd)
-    with contextlib.suppress(OSError, NotImplementedError):
+    with contextlib.suppress(OSError):  # Windows: only the read-only bit; the mode was given
         os.chmod(path, 0o600)
 
 

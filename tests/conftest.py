@@ -1,12 +1,16 @@
+import hashlib
+from pathlib import Path
+
 import pytest
 from hypothesis import settings
+
+from dkdl.cases import case_dirs, load_library
+from dkdl.questionnaire import load_questionnaire
+from dkdl.scoring import Scorer
 
 # No per-example deadline: CI runs on a shared, noisy machine, and a slow moment is not a bug.
 settings.register_profile("dkdl", deadline=None)
 settings.load_profile("dkdl")
-
-from dkdl.questionnaire import load_questionnaire
-from dkdl.scoring import Scorer
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +21,17 @@ def questionnaire():
 @pytest.fixture(scope="session")
 def scorer(questionnaire):
     return Scorer(questionnaire)
+
+
+@pytest.fixture(scope="session")
+def cases(questionnaire):
+    """The built-in cases."""
+    return load_library(case_dirs(), questionnaire).cases
+
+
+def digest(path: Path) -> str:
+    """A file's SHA-256: 'left byte-for-byte as it was' is checked with this."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def full(**overrides):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import sqlite3
@@ -15,22 +14,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dkdl.cases import case_dirs, load_library
 from dkdl.cli import main
 from dkdl.logtools import EXPORT_FIELDS, demo_bundle, export_log
 from dkdl.scoring import Answers
 from dkdl.store import ITEM_SEP, open_log
+from tests.conftest import digest
 
 END = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def cases(questionnaire):
-    return load_library(case_dirs(), questionnaire).cases
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def make_log(path: Path, cases, sessions: int, nurses: int = 3, seed: int = 1) -> Path:

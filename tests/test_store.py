@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,7 +17,6 @@ import pytest
 from sqlite_utils import Database
 
 from dkdl import store
-from dkdl.cases import case_dirs, load_library
 from dkdl.cli import main
 from dkdl.logtools import demo_bundle
 from dkdl.store import (
@@ -31,19 +29,11 @@ from dkdl.store import (
     open_log,
     resolve_db_path,
 )
+from tests.conftest import digest
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Q10", "Q11", "Q12"]
 END = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def cases(questionnaire):
-    return load_library(case_dirs(), questionnaire).cases
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def make_log(path: Path, cases, sessions: int = 40, seed: int = 1) -> Path:
