@@ -88,6 +88,11 @@ def answers_of(records: dict[str, AnswerRecord], reached: list[str]) -> Answers:
     return Answers(options, items)
 
 
+def unfinished(log: PracticeLog, nurse: str | None = None) -> list[SessionInfo]:
+    """Sessions still ``bezig`` (left with 'later', or the app was killed), oldest first."""
+    return [s for s in log.sessions(nurse) if s.status == BEZIG]
+
+
 class PracticeLog(Protocol):
     """The session log as the practice app sees it. Every write is durable when it returns."""
 

@@ -799,10 +799,6 @@ class SqliteLog:
 
     # -- for the app's start screen and the trainer ----------------------------------------
 
-    def unfinished(self, nurse: str | None = None) -> list[SessionInfo]:
-        """Sessions still ``bezig`` (e.g. after a crash), oldest first: offer resume or abandon."""
-        return [s for s in self.sessions(nurse) if s.status == BEZIG]
-
     def nurses(self) -> list[str]:
         """Every pseudonym in the log, alphabetically."""
         return [r[0] for r in self._read("SELECT pseudonym FROM nurses ORDER BY pseudonym")]

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from dkdl import store
 from dkdl.cli import main
 from dkdl.logtools import demo_bundle
+from dkdl.sessionlog import unfinished
 from dkdl.store import (
     KNOWN_MIGRATIONS,
     LogBundle,
@@ -149,8 +150,8 @@ def test_resume_list_and_nurses(tmp_path, questionnaire):
         a = log.start_session(nurse=log.remember_nurse("Anna"), mode="vrij", questionnaire=qn)
         b = log.start_session(nurse=log.remember_nurse("Bram"), mode="vrij", questionnaire=qn)
         log.abandon_session(b)
-        assert [s.id for s in log.unfinished()] == [a]
-        assert log.unfinished("Bram") == []
+        assert [s.id for s in unfinished(log)] == [a]
+        assert unfinished(log, "Bram") == []
         assert log.nurses() == ["Anna", "Bram"]
 
 
@@ -425,7 +426,7 @@ def test_killed_app_loses_no_answer_and_the_session_is_resumable(tmp_path):
     with open_log(path) as log:
         info = log.session(session_id)
         assert info.status == "bezig"
-        assert [s.id for s in log.unfinished("Anna")] == [session_id]
+        assert [s.id for s in unfinished(log, "Anna")] == [session_id]
         answers = log.answers(session_id)
         assert sorted(answers, key=QUESTIONS.index) == QUESTIONS[:n]
         assert all(a.seconds == 2.5 for a in answers.values())

@@ -133,11 +133,6 @@ class DkdlApp(App):
     def set_nurse(self, name: str) -> None:
         self.nurse = self.practice_log.remember_nurse(name)
 
-    def open_sessions(self) -> list[SessionInfo]:
-        from dkdl.sessionlog import BEZIG
-
-        return [s for s in self.practice_log.sessions(self.nurse) if s.status == BEZIG]
-
     def offer_resume_then(self, then: Callable[[], Any]) -> None:
         """Once per nurse: offer to resume (or abandon) her latest unfinished session."""
         from dkdl.tui.screens.confirm import ChoiceScreen
@@ -147,7 +142,9 @@ class DkdlApp(App):
             then()
             return
         self._resume_checked.add(nurse)
-        pending = self.open_sessions()
+        from dkdl.sessionlog import unfinished
+
+        pending = unfinished(self.practice_log, self.nurse)
         if not pending:
             then()
             return
