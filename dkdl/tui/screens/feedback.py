@@ -294,7 +294,10 @@ class FeedbackScreen(Screen):
             )
             return
         key_profile = self.done.case.result.profile if self.done.case else None
-        alternatives.sort(key=lambda w: w.profile != key_profile)  # the key's profile first
+        routing = set(self.scorer.routing_ids)
+        # the key's profile first; the routing shortcuts (a child, terminal, no information)
+        # teach least about the model, so they come last
+        alternatives.sort(key=lambda w: (w.profile != key_profile, w.question_id in routing))
         lines = []
         for w in alternatives:
             line = f"• {w.description[:1].upper()}{w.description[1:]} was het " + (
