@@ -186,7 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Zonder opdracht start de oefen-app.",
     )
     parser.add_argument("--db", metavar="PAD", default=None, help=db_help)
-    parser.add_argument("--version", action="version", version=f"dkdl {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"dkdl {__version__}", help="toon de versie en stop"
+    )
     parser.set_defaults(func=cmd_run)
     sub = parser.add_subparsers(title="opdrachten", metavar="OPDRACHT")
 

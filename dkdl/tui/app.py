@@ -13,6 +13,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -154,8 +155,9 @@ class DkdlApp(App):
         if case is not None:
             what += f" ‘{escape(case.title)}’"
         n = len(self.practice_log.answers(info.id))
+        started = datetime.fromisoformat(info.started_at).astimezone()  # the laptop's own time
         text = (
-            f"{what}, begonnen {info.started_at[:16].replace('T', ' ')} (UTC), "
+            f"{what}, begonnen {started:%d-%m-%Y om %H:%M}, "
             f"{n} {'antwoord' if n == 1 else 'antwoorden'} bewaard.\n"
             "Wil je verder waar je was, of deze oefening afbreken?"
         )
@@ -176,10 +178,10 @@ class DkdlApp(App):
             ChoiceScreen(
                 "Onafgemaakte oefening",
                 text,
-                [
+                [  # safe first, destructive last, as in the other dialogs
                     ("hervatten", "Verder gaan", "primary"),
-                    ("afbreken", "Afbreken", "error"),
                     ("later", "Later", "default"),
+                    ("afbreken", "Afbreken", "error"),
                 ],
                 cancel="later",
             ),
@@ -422,10 +424,6 @@ class DkdlApp(App):
             yield SystemCommand("Stoppen", "Deze oefening verlaten (Esc)", screen.action_leave)
         yield SystemCommand(
             "Licht of donker", "Wissel licht en donker thema (F2)", self.action_toggle_dark
-        )
-        yield SystemCommand("Thema kiezen", "Kies een kleurenthema", self.action_change_theme)
-        yield SystemCommand(
-            "Schermafdruk", "Bewaar een SVG-schermafdruk", lambda: self.deliver_screenshot()
         )
         yield SystemCommand("Afsluiten", "De app sluiten (Ctrl+Q)", self.action_quit)
 

@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.content import Content
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
@@ -92,10 +92,10 @@ class CaseChoiceScreen(Screen):
                 continue
             shown += 1
             table.add_row(
-                Content(case.title),  # plain text: a title is not markup
+                escape(case.title),  # plain text: a title is not markup
                 difficulty(case.data.difficulty),
                 done.get(case.id, "—"),
-                Content(", ".join(case.situation_tags)),
+                escape(", ".join(case.situation_tags)),
                 key=case.id,
                 height=None,
             )

@@ -12,7 +12,11 @@ from textual.widgets import Button, Static
 class ChoiceScreen(ModalScreen[str | None]):
     """A question with a few buttons; dismisses with the chosen key, or None on Escape."""
 
-    BINDINGS = [Binding("escape", "cancel", "Terug")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Terug"),
+        Binding("left", "app.focus_previous", "Vorige knop", show=False),
+        Binding("right", "app.focus_next", "Volgende knop", show=False),
+    ]
 
     def __init__(
         self,
@@ -50,7 +54,8 @@ class ConfirmScreen(ChoiceScreen):
     """Yes or no: dismisses with True or False (Escape = no)."""
 
     def __init__(self, title: str, text: str, yes: str = "Ja", no: str = "Nee") -> None:
-        super().__init__(title, text, [("ja", yes, "primary"), ("nee", no, "default")], "nee")
+        # the safe answer first (and focused), as in every dialog of the app
+        super().__init__(title, text, [("nee", no, "primary"), ("ja", yes, "default")], "nee")
 
     def dismiss(self, result=None):  # type: ignore[override]
         return super().dismiss(result == "ja")

@@ -19,6 +19,13 @@ from dkdl.tui.widgets.balance import AxisBar, BalanceView, Band, ObBar
 from dkdl.tui.widgets.footer import SteadyFooter
 
 
+def outcome(w) -> str:
+    """'profiel DKDL 9', or the routing result by name, for a sentence: 'was het … geworden'."""
+    if w.profile.startswith("DKDL"):
+        return f"[b]profiel DKDL {w.profile.removeprefix('DKDL')}[/b]"
+    return f"[b]‘{w.label}’[/b]"
+
+
 def profile_name(label: str) -> str:
     """'Profiel DKDL 9: Verminderd …' -> 'Profiel DKDL 9'; routing labels stay whole."""
     return label.split(":")[0]
@@ -288,10 +295,23 @@ class FeedbackScreen(Screen):
     def _what_if(self) -> ComposeResult:
         alternatives = self.scorer.what_if(self.done.answers)
         yield Static("Wat als… (één antwoord anders)", classes="section")
-        if not alternatives:
+        routed_by = self.done.result.routed_by
+        if routed_by is not None:  # the alternatives that go on need more answers: say so
+            question = self.questionnaire.by_id[routed_by]
+            routed = {r.option for r in self.questionnaire.routing if r.question == routed_by}
+            go_on = next(o for o in question.options if o.code not in routed)
             yield Static(
-                "Geen enkele wijziging van één antwoord geeft een ander profiel.", classes="para"
+                f"Met ‘{go_on.short}’ bij {bold_markup(question.title)} ({routed_by}) "
+                "gaat de vragenlijst verder; welk profiel dan uitkomt, hangt af van de volgende "
+                "vragen.",
+                classes="para",
             )
+        if not alternatives:
+            if routed_by is None:
+                yield Static(
+                    "Geen enkele wijziging van één antwoord geeft een ander profiel.",
+                    classes="para",
+                )
             return
         key_profile = self.done.case.result.profile if self.done.case else None
         routing = set(self.scorer.routing_ids)
@@ -300,9 +320,7 @@ class FeedbackScreen(Screen):
         alternatives.sort(key=lambda w: (w.profile != key_profile, w.question_id in routing))
         lines = []
         for w in alternatives:
-            line = f"• {w.description[:1].upper()}{w.description[1:]} was het " + (
-                f"[b]{profile_name(w.label)}[/b] geworden"
-            )
+            line = f"• {w.description[:1].upper()}{w.description[1:]} was het {outcome(w)} geworden"
             if w.profile == key_profile:
                 line += " [$success]← het profiel van de sleutel[/]"
             lines.append(line)

@@ -89,7 +89,7 @@ class QuestionScreen(Screen):
                             yield answer_set
                     yield Static(
                         "Welke verpleegtechnische zorg? Vink [b]minstens één[/b] aan "
-                        "(Tab of ↓ naar de lijst, spatie of klik vinkt aan):",
+                        "(↑ ↓ kiest een regel, spatie of klik vinkt aan):",
                         id="checklist-label",
                     )
                     with Vertical(id="checklist"):

@@ -8,7 +8,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, SelectionList, Static
@@ -107,7 +106,7 @@ class ToetsSummaryScreen(Screen):
             ok = d.case is not None and d.result.profile == d.case.profile
             table.add_row(
                 "✓" if ok else "✗",
-                Content(d.case.title) if d.case else "—",
+                escape(d.case.title) if d.case else "—",  # text, not markup
                 profile_short(d.result.profile),
                 profile_short(d.case.profile if d.case else None),
                 key=str(i),
@@ -129,8 +128,8 @@ class ToetsSummaryScreen(Screen):
                 if d.case is None:
                     continue
                 verdict = verdicts[id(d)].get(qid)
-                if verdict is None:
-                    continue
+                if verdict is None or verdict.mine is None or verdict.key is None:
+                    continue  # asked on one side only: the routing question already counts it
                 asked += 1
                 if not verdict.same:
                     wrong += 1

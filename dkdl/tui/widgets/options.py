@@ -19,7 +19,16 @@ _INDENT = 4  # the button glyph (3 cells) and a space
 
 
 class _Wrapping:
-    """Mixin for ToggleButton subclasses: wrap the label under itself, not under the glyph."""
+    """Mixin for ToggleButton subclasses: wrap the label under itself, not under the glyph;
+    and show on/off by the glyph itself, not only by its colour (colour-blind readers, a
+    washed-out projector)."""
+
+    GLYPH_ON = "●"
+    GLYPH_OFF = " "
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name for it
+        return self.GLYPH_ON if self.value else self.GLYPH_OFF  # type: ignore[attr-defined]
 
     def _make_label(self, label) -> Content:
         return label if isinstance(label, Content) else Content.from_text(label)
@@ -52,6 +61,8 @@ class OptionButton(_Wrapping, RadioButton):
 
 class ItemCheckbox(_Wrapping, Checkbox):
     """One checklist item (Q12); up/down move between items."""
+
+    GLYPH_ON = "✓"
 
     BINDINGS = [
         Binding("down", "app.focus_next", "Volgende", show=False),
