@@ -405,7 +405,24 @@ async def test_case_list_filter_and_history(questionnaire, library):
         await pilot.press("w", "o", "n", "d")
         await pilot.pause()
         assert table.row_count == 1
+        await pilot.press("enter")  # Enter in the filter starts the one case left
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        assert app.screen.session.case.id == "tui-wondzorg-01"
         del screen
+
+
+async def test_case_filter_without_match_says_so(questionnaire, library):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#nurse").value = "Anna"
+        app.screen.action_choose("oefenen")
+        await pilot.pause()
+        await pilot.press("x", "y", "z", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseChoiceScreen)  # nothing to start
+        assert "Geen casus gevonden met ‘xyz’" in str(app.screen.query_one("#count").render())
 
 
 async def test_checklist_ticks_reach_the_log_at_once(questionnaire, library):
@@ -670,3 +687,15 @@ async def test_toets_summary_counts_a_routing_error_once(questionnaire, library)
         per_q = str(summary.query_one("#per-question").render())
         assert "Q1 Medische kindzorg thuis: 0 van 1 goed" in per_q
         assert "Q5" not in per_q  # the key never asks it: not a second mistake
+
+
+async def test_page_down_scrolls_the_case_beside_the_questions(questionnaire, library):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=(120, 20)) as pilot:  # wide: case beside the questions
+        screen = await open_case(app, pilot)
+        pane = screen.query_one("#vignette")
+        assert pane.display and pane.scroll_y == 0 and pane.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert pane.scroll_y > 0
+        assert screen.session.current == "Q1"  # still on the question

@@ -102,9 +102,10 @@ class CaseChoiceScreen(Screen):
         if shown:
             table.move_cursor(row=min(cursor, shown - 1))
         total = len(app.library.cases)
-        self.query_one("#count", Static).update(
-            f"{shown} van {total} casussen" + (" (gefilterd)" if needle else "")
-        )
+        count = f"{shown} van {total} casussen" + (" (gefilterd)" if needle else "")
+        if needle and not shown:
+            count = f"Geen casus gevonden met ‘{escape(needle)}’. Wis het filter om alles te zien."
+        self.query_one("#count", Static).update(count)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self) -> None:
@@ -112,7 +113,11 @@ class CaseChoiceScreen(Screen):
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+        """Enter in the filter starts the highlighted case, as Enter in the list does."""
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.focus()
+            table.action_select_cursor()
 
     @on(DataTable.RowSelected)
     def chosen(self, event: DataTable.RowSelected) -> None:

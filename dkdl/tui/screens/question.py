@@ -40,6 +40,10 @@ class QuestionScreen(Screen):
         Binding("enter", "enter", "Verder", show=False, priority=True),
         Binding("left", "back", "Terug", key_display="←", priority=True),
         Binding("c", "toggle_vignette", "Casus"),
+        # the case text beside the questions scrolls with PageUp/PageDown (keyboard users
+        # could not reach its lower half otherwise)
+        Binding("pagedown", "scroll_case(1)", "Casus verder", show=False),
+        Binding("pageup", "scroll_case(-1)", "Casus terug", show=False),
         Binding("g", "jump", "Vragen"),
         Binding("escape", "leave", "Stoppen"),
     ]
@@ -328,6 +332,12 @@ class QuestionScreen(Screen):
                 self.jump_to(qid)
 
         self.app.push_screen(JumpScreen(rows, s.current), done)
+
+    def action_scroll_case(self, direction: int) -> None:
+        """Page the case text when it is on screen, else the question."""
+        cases = [pane for pane in self.query("#vignette") if pane.display]
+        pane = cases[0] if cases else self.query_one("#qscroll")
+        (pane.scroll_page_down if direction > 0 else pane.scroll_page_up)(animate=False)
 
     def action_toggle_vignette(self) -> None:
         self.toggle_class("-toggled")
