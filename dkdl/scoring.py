@@ -75,7 +75,7 @@ class AxisExplanation:
     axis: str
     title: str
     total: int  # the model's sum (for draagkracht: DK, i.e. max - deficit)
-    rule: str  # the threshold in words
+    rule: str  # the sum and the threshold in words, to follow "<axis title>: "
     outcome: str  # which side of it, in words
     contributions: tuple[Contribution, ...]  # every answer on this axis, weight 0 included
 
@@ -382,8 +382,8 @@ class Scorer:
                 DK,
                 q.axis_title(DK),
                 s.draagkracht,
-                f"DK = {m.draagkracht_max} \u2212 tekort ({s.deficit}) = {s.draagkracht}; "
-                f"draagkrachtig als DK > {dutch_number(m.draagkrachtig_above)}",
+                f"{m.draagkracht_max} \u2212 tekort {s.deficit} = {s.draagkracht}; "
+                f"draagkrachtig bij meer dan {dutch_number(m.draagkrachtig_above)}",
                 "draagkrachtig" if dk_ok else "verminderd draagkrachtig",
                 tuple(contributions[DK]),
             ),
@@ -391,8 +391,7 @@ class Scorer:
                 DL,
                 q.axis_title(DL),
                 s.draaglast,
-                f"DL = {s.draaglast}; verhoogde draaglast als DL > "
-                f"{dutch_number(m.verhoogde_draaglast_above)}",
+                f"{s.draaglast}; verhoogd bij meer dan {dutch_number(m.verhoogde_draaglast_above)}",
                 "verhoogde draaglast" if dl_high else "geen verhoogde draaglast",
                 tuple(contributions[DL]),
             ),
@@ -400,7 +399,7 @@ class Scorer:
                 OB,
                 q.axis_title(OB),
                 s.ondersteuningsbehoefte,
-                f"OB = {s.ondersteuningsbehoefte}; " + ", ".join(bands_text),
+                f"{s.ondersteuningsbehoefte}; " + ", ".join(bands_text),
                 f"{band} ondersteuningsbehoefte",
                 tuple(contributions[OB]),
             ),

@@ -201,7 +201,9 @@ def test_explanation_names_sums_thresholds_and_tipping_answers(scorer):
     explanation = scorer.explain(scorer.parse(raw))
     dk, dl, ob = explanation.axes
     assert (dk.total, dk.outcome) == (4, "verminderd draagkrachtig")
-    assert "DK > 6,5" in dk.rule
+    assert dk.rule == "7 \u2212 tekort 3 = 4; draagkrachtig bij meer dan 6,5"
+    assert dl.rule == "2; verhoogd bij meer dan 1,5"
+    assert ob.rule == "8; lage t/m 3,5, gemiddelde t/m 5,5, hoge boven 5,5"
     assert [(c.question_id, c.option_code, c.weight) for c in dk.tipping] == [
         ("Q5", 2, 2),
         ("Q6", 2, 1),

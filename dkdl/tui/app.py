@@ -222,6 +222,7 @@ class DkdlApp(App):
     # -- routes --------------------------------------------------------------------------
 
     def open_mode(self, key: str) -> None:
+        self.clear_notifications()  # a hint from the previous screen no longer applies
         if key == "oefenen":
             from dkdl.tui.screens.casechoice import CaseChoiceScreen
 
@@ -238,6 +239,7 @@ class DkdlApp(App):
         from dkdl.tui.screens.question import QuestionScreen
         from dkdl.tui.state import Session
 
+        self.clear_notifications()
         test = self.test_run if mode == "toets" else None
         session_id = self.practice_log.start_session(
             nurse=self.nurse or "",
@@ -279,8 +281,8 @@ class DkdlApp(App):
         test.done.append(done)
         test.index += 1
         if not test.finished:
-            self.notify(f"Casus {test.index} van {len(test.cases)} klaar. Op naar de volgende.")
             self.start_session("toets", test.current, replace=True)
+            self.notify(f"Casus {test.index} van {len(test.cases)} klaar. Op naar de volgende.")
             return
         from dkdl.tui.screens.toets import ToetsSummaryScreen
 
@@ -318,7 +320,7 @@ class DkdlApp(App):
 
         self.push_screen(
             ChoiceScreen(
-                "Oefening verlaten?",
+                "Toets verlaten?" if session.test else "Oefening verlaten?",
                 "Je antwoorden tot nu toe zijn bewaard. Je kunt later verder gaan "
                 "(de app vraagt het bij de volgende start), of de oefening nu afbreken."
                 + ("\nLet op: de rest van de toets vervalt." if session.test else ""),
@@ -346,6 +348,7 @@ class DkdlApp(App):
         self.start_session("oefenen", nxt, replace=True)
 
     def to_start(self) -> None:
+        self.clear_notifications()
         while len(self.screen_stack) > 2 and not isinstance(self.screen, StartScreen):
             self.pop_screen()
         if isinstance(self.screen, StartScreen):

@@ -76,7 +76,16 @@ class ToetsSetupScreen(Screen):
 class ToetsSummaryScreen(Screen):
     """Per case: profile against the key; per question: how often right, and where not."""
 
-    BINDINGS = [Binding("escape", "home", "Naar start")]
+    BINDINGS = [
+        Binding("escape", "home", "Naar start"),
+        # the table has the focus; the page keys still move the whole summary
+        Binding("pagedown", "page(1)", "Verder", show=False, priority=True),
+        Binding("pageup", "page(-1)", "Terug", show=False, priority=True),
+    ]
+
+    def action_page(self, direction: int) -> None:
+        pane = self.query_one("#summary")
+        (pane.scroll_page_down if direction > 0 else pane.scroll_page_up)(animate=False)
 
     def __init__(self, done: list[Done]) -> None:
         super().__init__()
