@@ -699,3 +699,34 @@ async def test_page_down_scrolls_the_case_beside_the_questions(questionnaire, li
         await pilot.pause()
         assert pane.scroll_y > 0
         assert screen.session.current == "Q1"  # still on the question
+
+
+async def test_opening_a_case_left_halfway_offers_to_go_on(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        first = screen.session.session_id
+        await answer_all(pilot, [1, 1, 1])
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#choice-later")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseChoiceScreen)
+        app.screen.query_one("DataTable").move_cursor(row=1)  # tui-wondzorg-01
+        app.screen.query_one("DataTable").action_select_cursor()
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.click("#choice-hervatten")
+        await pilot.pause()
+        assert app.screen.session.session_id == first and app.screen.session.current == "Q4"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#choice-later")
+        await pilot.pause()
+        app.screen.query_one("DataTable").action_select_cursor()
+        await pilot.pause()
+        await pilot.click("#choice-opnieuw")
+        await pilot.pause()
+        assert log.session(first).status == AFGEBROKEN
+        assert app.screen.session.session_id != first and app.screen.session.options == {}

@@ -234,6 +234,44 @@ class DkdlApp(App):
 
             self.push_screen(ToetsSetupScreen())
 
+    def open_case(self, case: Case) -> None:
+        """Practise ``case``; if she left it halfway before, ask whether to go on with that."""
+        from dkdl.sessionlog import unfinished
+        from dkdl.tui.screens.confirm import ChoiceScreen
+
+        paused = [
+            s
+            for s in unfinished(self.practice_log, self.nurse)
+            if s.case_id == case.id and s.mode == "oefenen"
+        ]
+        if not paused:
+            self.start_session("oefenen", case)
+            return
+        info = paused[-1]
+        n = len(self.practice_log.answers(info.id))
+
+        def chosen(choice: str | None) -> None:
+            if choice == "hervatten":
+                self.resume_session(info, case)
+            elif choice == "opnieuw":
+                for old in paused:
+                    self.practice_log.abandon_session(old.id)
+                self.start_session("oefenen", case)
+
+        self.push_screen(
+            ChoiceScreen(
+                "Al eerder begonnen",
+                f"Je was al met ‘{escape(case.title)}’ bezig: {n} "
+                f"{'antwoord' if n == 1 else 'antwoorden'} bewaard. Verder gaan waar je was, of "
+                "opnieuw beginnen (de vorige poging wordt dan afgebroken)?",
+                [
+                    ("hervatten", "Verder gaan", "primary"),
+                    ("opnieuw", "Opnieuw beginnen", "default"),
+                ],
+            ),
+            chosen,
+        )
+
     def start_session(self, mode: str, case: Case | None = None, *, replace: bool = False) -> None:
         """Open a session in the log and show its first question."""
         from dkdl.tui.screens.question import QuestionScreen

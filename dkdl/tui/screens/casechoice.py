@@ -123,7 +123,7 @@ class CaseChoiceScreen(Screen):
     def chosen(self, event: DataTable.RowSelected) -> None:
         case = self.app.library.by_id(event.row_key.value)
         if case is not None:
-            self.app.start_session("oefenen", case)
+            self.app.open_case(case)
 
     def on_key(self, event) -> None:
         # ↓ in the filter goes to the list; typing while the list has focus goes to the filter.
