@@ -150,9 +150,6 @@ class Questionnaire(_Model):
         out.update({p.code: p.label for p in self.profiles})
         return out
 
-    def group_title(self, group_id: str) -> str:
-        return next(g.title for g in self.groups if g.id == group_id)
-
     def axis_title(self, axis_id: str) -> str:
         return next(a.title for a in self.axes if a.id == axis_id)
 

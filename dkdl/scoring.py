@@ -55,10 +55,6 @@ class Result:
     warnings: tuple[str, ...] = ()
     routed_by: str | None = None  # question id whose answer routed, for routing results
 
-    @property
-    def is_routing(self) -> bool:
-        return self.scores is None
-
 
 @dataclass(frozen=True)
 class Contribution:
@@ -164,7 +160,6 @@ class Scorer:
             (p.draagkrachtig, p.verhoogde_draaglast, p.band): (p.code, p.label) for p in q.profiles
         }
         self.labels = q.labels
-        self.known_keys = set(self.question_ids) | ({self.items_key} if self.items_key else set())
 
     # -- which questions are asked -------------------------------------------------------
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:  # kept light: the start screen imports this module before anything loads
     from dkdl.cases import Case
     from dkdl.questionnaire import Questionnaire
-    from dkdl.scoring import Answers, Result
+    from dkdl.scoring import Result
 
 MODES = ("oefenen", "vrij", "toets")
 MAX_PSEUDONYM = 80
@@ -77,15 +77,6 @@ class AnswerRecord:
     answered_at: str = ""
     seconds: float = 0.0
     changes: int = 0  # how often another option was chosen after the first choice
-
-
-def answers_of(records: dict[str, AnswerRecord], reached: list[str]) -> Answers:
-    """The :class:`Answers` a set of stored records stands for (only reached questions)."""
-    from dkdl.scoring import Answers
-
-    options = {q: r.option for q, r in records.items() if q in reached}
-    items = frozenset(i for q, r in records.items() if q in options for i in r.items)
-    return Answers(options, items)
 
 
 def unfinished(log: PracticeLog, nurse: str | None = None) -> list[SessionInfo]:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG, MemoryLog, answers_of
+from dkdl.scoring import Answers
+from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG, MemoryLog
 from dkdl.store import open_log
 
 IMPLEMENTATIONS = {
@@ -63,7 +64,7 @@ def test_session_lifecycle_records_answers_changes_and_result(log, questionnaire
     assert stored["Q1"].option == 1 and stored["Q1"].changes == 1
     assert stored["Q1"].seconds == pytest.approx(6.0)
     assert stored["Q12"].items == ("sonde", "injecties")
-    answers = answers_of(stored, scorer.reached({q: r.option for q, r in stored.items()}))
+    answers = Answers({q: r.option for q, r in stored.items()}, frozenset(stored["Q12"].items))
     result = scorer.score(answers)
     assert result.scores.ondersteuningsbehoefte == 3
     log.finish_session(sid, result, key_profile="DKDL2")

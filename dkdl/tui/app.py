@@ -433,9 +433,6 @@ class DkdlApp(App):
             chosen,
         )
 
-    def action_help_quit(self) -> None:
-        self.notify("Afsluiten doe je met [b]Ctrl+Q[/b] (of via Afsluiten op het startscherm).")
-
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 

@@ -14,11 +14,6 @@ def bold_markup(text: str) -> str:
     return _BOLD.sub(r"[b]\1[/b]", escape(text))
 
 
-def plain(text: str) -> str:
-    """The text without the ``**`` marks (for short labels and lists)."""
-    return _BOLD.sub(r"\1", text)
-
-
 DIFFICULTY = {1: "eenvoudig", 2: "let op", 3: "grensgeval"}
 
 

@@ -26,11 +26,6 @@ def outcome(w) -> str:
     return f"[b]‘{w.label}’[/b]"
 
 
-def profile_name(label: str) -> str:
-    """'Profiel DKDL 9: Verminderd …' -> 'Profiel DKDL 9'; routing labels stay whole."""
-    return label.split(":")[0]
-
-
 class ProfileCard(Vertical):
     """One profile, large: a heading, the number (or routing result) and the exact label."""
 
