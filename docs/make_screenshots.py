@@ -7,26 +7,15 @@ tests/data/tui_cases and an in-memory log, so nothing is stored.
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
-from dkdl.cases import load_library
-from dkdl.questionnaire import load_questionnaire
-from dkdl.sessionlog import MemoryLog
-from dkdl.tui.app import make_app
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.steps import CASE, new_app, tick, to_questions  # noqa: E402 - after sys.path
+
 OUT = ROOT / "docs" / "img"
-CASES = ROOT / "tests" / "data" / "tui_cases"
-CASE = "tui-wondzorg-01"
-
-
-def new_app():
-    questionnaire = load_questionnaire()
-    return make_app(
-        log=MemoryLog(),
-        questionnaire=questionnaire,
-        library=load_library([CASES], questionnaire),
-    )
 
 
 async def shot(name: str, size: tuple[int, int], steps) -> None:
@@ -46,14 +35,7 @@ async def start(app, pilot):
 
 
 async def questions(app, pilot, codes=(1, 1, 1)):
-    app.set_nurse("Anna")
-    app.start_session("oefenen", app.library.by_id(CASE))
-    await pilot.pause()
-    if app.screen.reading():
-        await pilot.press("c")
-    for code in codes:
-        await pilot.press(str(code), "right")
-    await pilot.pause()
+    await to_questions(pilot, codes)
 
 
 async def reading(app, pilot):
@@ -65,17 +47,13 @@ async def reading(app, pilot):
 async def checklist(app, pilot):
     await questions(app, pilot, (1, 1, 1, 1, 2, 1, 1, 2, 1, 2, 1))
     await pilot.press("2")
-    for box in app.screen.query("ItemCheckbox"):
-        box.value = box.item_id == "zwachtelen"
-    await pilot.pause()
+    await tick(pilot, "zwachtelen")
 
 
 async def feedback(app, pilot):
     await questions(app, pilot, (1, 1, 1, 1, 1, 1, 1, 2, 1, 3, 1))
     await pilot.press("2")
-    for box in app.screen.query("ItemCheckbox"):
-        box.value = box.item_id in ("zwachtelen", "complexe_wonden")
-    await pilot.pause()
+    await tick(pilot, "zwachtelen", "complexe_wonden")
     await pilot.press("right")
 
 

@@ -22,8 +22,8 @@ from dkdl.tui.screens.help import HelpScreen
 from dkdl.tui.screens.question import QuestionScreen
 from dkdl.tui.screens.start import StartScreen
 from dkdl.tui.screens.toets import ToetsSummaryScreen
+from tests.steps import CASES, tick
 
-CASES = Path(__file__).parent / "data" / "tui_cases"
 SIZE = (100, 40)
 
 
@@ -68,21 +68,14 @@ async def answer_all(pilot, codes):
 KEY_WOND = [1, 1, 1, 1, 2, 1, 1, 2, 1, 2, 1, 2]  # the key of tui-wondzorg-01 (Q1..Q12)
 
 
-async def tick(pilot, screen, *items):
-    for box in screen.query("ItemCheckbox"):
-        if box.item_id in items and not box.value:
-            box.value = True
-    await pilot.pause()
-
-
 async def test_whole_case_to_feedback_with_the_key_answers(questionnaire, library):
     log = MemoryLog()
     app = app_for(questionnaire, library, log)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_case(app, pilot)
+        await open_case(app, pilot)
         await answer_all(pilot, KEY_WOND[:-1])
         await pilot.press("2")
-        await tick(pilot, screen, "complexe_wonden", "zwachtelen")
+        await tick(pilot, "complexe_wonden", "zwachtelen")
         await pilot.press("right")
         await pilot.pause()
         fb = app.screen
@@ -100,13 +93,13 @@ async def test_whole_case_to_feedback_with_the_key_answers(questionnaire, librar
 async def test_feedback_shows_wrong_answers_tipping_and_what_if(questionnaire, library):
     app = app_for(questionnaire, library)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_case(app, pilot)
+        await open_case(app, pilot)
         wrong = list(KEY_WOND)
         wrong[4] = 1  # Q5 'geen' geheugenproblemen instead of 'soms'
         wrong[9] = 3  # Q10 'volledig' instead of 'gedeeltelijk'
         await answer_all(pilot, wrong[:-1])
         await pilot.press("2")
-        await tick(pilot, screen, "complexe_wonden", "zwachtelen")
+        await tick(pilot, "complexe_wonden", "zwachtelen")
         await pilot.press("right")
         await pilot.pause()
         fb = app.screen
@@ -169,7 +162,7 @@ async def test_checklist_only_when_q12_is_2_and_needs_an_item(questionnaire, lib
         await pilot.press("right")  # no item ticked: refused
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen) and screen.session.current == "Q12"
-        await tick(pilot, screen, "sonde")
+        await tick(pilot, "sonde")
         await pilot.press("right")
         await pilot.pause()
         assert isinstance(app.screen, FeedbackScreen)
@@ -432,10 +425,10 @@ async def test_checklist_ticks_reach_the_log_at_once(questionnaire, library):
         screen = await open_case(app, pilot)
         await answer_all(pilot, KEY_WOND[:11])
         await pilot.press("2")
-        await tick(pilot, screen, "zwachtelen")
+        await tick(pilot, "zwachtelen")
         stored = log.answers(screen.session.session_id)["Q12"]
         assert (stored.option, stored.items, stored.changes) == (2, ("zwachtelen",), 0)
-        await tick(pilot, screen, "injecties")
+        await tick(pilot, "zwachtelen", "injecties")
         stored = log.answers(screen.session.session_id)["Q12"]
         assert stored.items == ("injecties", "zwachtelen")
 
@@ -638,7 +631,7 @@ async def test_a_resumed_toets_case_still_gives_feedback_only_as_a_toets(questio
         screen = app.screen
         assert isinstance(screen, QuestionScreen) and screen.session.current == "Q12"
         await pilot.press("2")
-        await tick(pilot, screen, "zwachtelen")
+        await tick(pilot, "zwachtelen")
         await pilot.press("right")
         await pilot.pause()
         assert isinstance(app.screen, ToetsSummaryScreen)
