@@ -723,3 +723,19 @@ async def test_opening_a_case_left_halfway_offers_to_go_on(questionnaire, librar
         await pilot.pause()
         assert log.session(first).status == AFGEBROKEN
         assert app.screen.session.session_id != first and app.screen.session.options == {}
+
+
+async def test_space_then_right_typed_at_once_ticks_before_moving_on(questionnaire, library):
+    log = MemoryLog()
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        await answer_all(pilot, KEY_WOND[:11])
+        await pilot.press("2")  # the checklist appears, focus on its first item (zwachtelen)
+        await pilot.pause()
+        for key in ("space", "right"):  # no pause between them, as a fast typist does
+            app.post_message(events.Key(key, " " if key == "space" else None))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        assert log.answers(screen.session.session_id)["Q12"].items == ("zwachtelen",)

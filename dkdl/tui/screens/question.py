@@ -38,6 +38,7 @@ class QuestionScreen(Screen):
         *[Binding(str(n), f"choose({n})", show=False, priority=True) for n in range(2, 10)],
         Binding("right", "next", "Verder", key_display="→", priority=True),
         Binding("enter", "enter", "Verder", show=False, priority=True),
+        Binding("space", "space", "Aanvinken", show=False, priority=True),
         Binding("left", "back", "Terug", key_display="←", priority=True),
         Binding("c", "toggle_vignette", "Casus"),
         # the case text beside the questions scrolls with PageUp/PageDown (keyboard users
@@ -229,16 +230,18 @@ class QuestionScreen(Screen):
             self.call_after_refresh(self.query_one(ItemCheckbox).focus)
 
     @on(Checkbox.Changed, "ItemCheckbox")
-    def item_changed(self, event: Checkbox.Changed) -> None:
-        """Each tick is an answer too: stored at once (not counted as a change of Q12)."""
+    def item_changed(self) -> None:
+        self.sync_items()
+
+    def sync_items(self) -> None:
+        """Each tick is an answer too: the ticked boxes become the session's items and are
+        stored at once (not counted as a change of Q12). Called on every box change and before
+        moving on, so a key pressed right after a tick never sees the old items."""
         s = self.session
-        item = event.checkbox.item_id  # type: ignore[attr-defined]
-        if event.value == (item in s.items):
-            return  # the box was set from the session (resume), not by the nurse
-        if event.value:
-            s.items.add(item)
-        else:
-            s.items.discard(item)
+        ticked = {box.item_id for box in self.query(ItemCheckbox) if box.value}
+        if ticked == s.items:
+            return  # nothing new (e.g. boxes set from the session on resume)
+        s.items = ticked
         cid = self.scorer.checklist_id
         if cid is not None and cid in s.options:
             items = tuple(sorted(s.items))
@@ -274,6 +277,7 @@ class QuestionScreen(Screen):
     # -- moving --------------------------------------------------------------------------
 
     def _checklist_blocks(self) -> bool:
+        self.sync_items()
         s, scorer = self.session, self.scorer
         if s.current == scorer.checklist_id and scorer.checklist_counts(s.options) and not s.items:
             self.notify(
@@ -293,6 +297,17 @@ class QuestionScreen(Screen):
             self.finish()
             return
         self.show_question(reached[reached.index(qid) + 1])
+
+    def action_space(self) -> None:
+        """Space ticks the focused checklist item or chooses the highlighted option, handled in
+        the same queue as → so 'space →' typed quickly ticks before it moves on."""
+        focused = self.focused
+        if isinstance(focused, Checkbox):
+            focused.toggle()
+        elif isinstance(focused, RadioSet):
+            focused.action_toggle_button()
+        elif isinstance(focused, Button):
+            focused.press()
 
     def action_enter(self) -> None:
         """Enter presses a focused button, ticks a checklist item, and otherwise goes on."""
