@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dkdl.logtools import demo_bundle, import_logs  # noqa: E402
+from dkdl.demo import demo_bundle  # noqa: E402
 from dkdl.questionnaire import load_questionnaire  # noqa: E402
-from dkdl.store import LogBundle, open_log  # noqa: E402
+from dkdl.store import LogBundle, import_logs, merge_bundle, open_log  # noqa: E402
 
 QUESTIONS = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Q10", "Q11", "Q12"]
 
@@ -123,7 +123,7 @@ def main() -> int:
         made = time.perf_counter() - start
         source = folder / "source.db"
         with open_log(source) as log:
-            log.merge(bundle)
+            merge_bundle(log, bundle)
         print(
             f"demo data: {args.sessions} sessions, {len(bundle.answers)} answers "
             f"({len(bundle.answers) / args.sessions:.1f} per session), generated in {made:.2f} s"
@@ -152,7 +152,7 @@ def main() -> int:
         )
         full = folder / "full.db"
         with open_log(full) as log:
-            log.merge(full_bundle(bundle))
+            merge_bundle(log, full_bundle(bundle))
         full_size = bytes_per_session(full, args.sessions)
         print(f"size, 12 answers per session, bulk: {full_size:.0f} bytes per session")
         n = min(args.sessions, 1000)

@@ -16,51 +16,15 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from dkdl import __version__
 from dkdl.cli_cases import add_cases_commands, add_cases_option
+from dkdl.cli_common import Fail, questionnaire
 from dkdl.cli_log import add_log_commands
 from dkdl.errors import UserError
 
 if TYPE_CHECKING:
-    from dkdl.questionnaire import Questionnaire
     from dkdl.scoring import Scorer
 
 # The domain modules (pydantic, PyYAML, sqlite-utils) are imported inside the commands that use
 # them: `dkdl` alone starts the app, and its start-up time is a measured goal.
-
-# argparse speaks English; the few sentences a user can meet, in Dutch.
-_ARGPARSE_DUTCH = {
-    "usage: ": "gebruik: ",
-    "options": "opties",
-    "positional arguments": "argumenten",
-    "show this help message and exit": "toon deze hulptekst en stop",
-    "show program's version number and exit": "toon het versienummer en stop",
-    "unrecognized arguments: %s": "onbekende argumenten: %s",
-    "the following arguments are required: %s": "deze argumenten zijn verplicht: %s",
-    "expected one argument": "verwacht één waarde",
-    "invalid choice: %(value)r (choose from %(choices)s)": (
-        "ongeldige keuze: %(value)r (kies uit %(choices)s)"
-    ),
-    "%(prog)s: error: %(message)s\n": "%(prog)s: fout: %(message)s\n",
-    "invalid %(type)s value: %(value)r": "ongeldige waarde: %(value)r",
-    "ambiguous option: %(option)s could match %(matches)s": (
-        "dubbelzinnige optie: %(option)s past op %(matches)s"
-    ),
-}
-
-
-def _dutch(message: str) -> str:
-    return _ARGPARSE_DUTCH.get(message, message)
-
-
-argparse._ = _dutch  # type: ignore[attr-defined]
-
-
-class Fail(UserError):
-    """A user-facing failure of a command: message to standard error, exit status ``code``."""
-
-    def __init__(self, message: str, code: int = 2):
-        super().__init__(message)
-        self.code = code
-
 
 # -- dkdl score ------------------------------------------------------------------------------
 
@@ -134,7 +98,7 @@ def score_lines(scorer: Scorer, lines: Iterable[bytes], out: BinaryIO, err) -> i
 def cmd_score(args: argparse.Namespace) -> int:
     from dkdl.scoring import Scorer
 
-    scorer = Scorer(_questionnaire(args))
+    scorer = Scorer(questionnaire(args))
     if args.file in (None, "-"):
         source = sys.stdin.buffer
         return 1 if score_lines(scorer, source, sys.stdout.buffer, sys.stderr) else 0
@@ -149,16 +113,6 @@ def cmd_score(args: argparse.Namespace) -> int:
     except PermissionError:
         raise Fail(f"{path}: geen leesrechten") from None
     return 1 if bad else 0
-
-
-def _questionnaire(args: argparse.Namespace) -> Questionnaire:
-    from dkdl.errors import LoadError
-    from dkdl.questionnaire import load_questionnaire
-
-    try:
-        return load_questionnaire(getattr(args, "questionnaire", None))
-    except LoadError as exc:
-        raise Fail(str(exc)) from None
 
 
 # -- the app ---------------------------------------------------------------------------------

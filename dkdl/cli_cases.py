@@ -8,6 +8,9 @@ import re
 import sys
 from pathlib import Path
 
+from dkdl.cli_common import Fail, questionnaire
+from dkdl.cli_common import library as load_cases
+
 
 def add_cases_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -56,18 +59,8 @@ def add_cases_commands(sub, common: argparse.ArgumentParser) -> None:
     new.set_defaults(func=cmd_new)
 
 
-def _library(args: argparse.Namespace, dirs: list[Path] | None = None):
-    from dkdl.cases import case_dirs, load_library
-    from dkdl.cli import _questionnaire
-
-    questionnaire = _questionnaire(args)
-    if dirs is None:
-        dirs = case_dirs(getattr(args, "cases", None) or [])
-    return load_library(dirs, questionnaire)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
-    library = _library(args)
+    library = load_cases(args)
     for problem in library.problems:
         sys.stderr.write(f"{problem}\n")
     if args.json:
@@ -102,7 +95,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from dkdl.cases import case_dirs
 
     dirs = [Path(d) for d in args.dirs] if args.dirs else None
-    library = _library(args, dirs)
+    library = load_cases(args, dirs)
     for problem in library.problems:
         sys.stdout.write(f"{problem}\n")
     checked = ", ".join(str(d) for d in (dirs or case_dirs(getattr(args, "cases", None) or [])))
@@ -122,7 +115,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from dkdl.cases import builtin_cases_dir, case_template
-    from dkdl.cli import Fail, _questionnaire
 
     if not _valid_id(args.id):
         raise Fail(f"ongeldig id {args.id!r}: gebruik kleine letters, cijfers en streepjes")
@@ -135,7 +127,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if path.exists():
         raise Fail(f"{path}: bestaat al; kies een ander id")
     try:
-        path.write_text(case_template(args.id, _questionnaire(args), str(folder)), encoding="utf-8")
+        path.write_text(case_template(args.id, questionnaire(args), str(folder)), encoding="utf-8")
     except OSError as exc:
         raise Fail(f"{path}: kan niet schrijven ({exc.strerror or exc})") from None
     sys.stdout.write(

@@ -2,7 +2,7 @@
 
 Every failure is one Dutch message on standard error and a non-zero exit status: a log file that
 cannot be used raises :class:`dkdl.store.StoreError` (``main`` prints it, status 2), other
-problems :class:`dkdl.cli.Fail`.
+problems :class:`dkdl.cli_common.Fail`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-
-def _fail(message: str, code: int = 2) -> Exception:
-    from dkdl.cli import Fail  # cli imports this module; import late to avoid a cycle
-
-    return Fail(message, code)
+from dkdl.cli_common import Fail
 
 
 def _count(high: int):
@@ -89,14 +85,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     db = resolve_db_path(getattr(args, "db", None))
     out = None if args.out == "-" else Path(args.out)
     if out is not None and out.resolve() == db.resolve():
-        raise _fail(f"{out}: dit is het logbestand zelf; kies een ander --out")
+        raise Fail(f"{out}: dit is het logbestand zelf; kies een ander --out")
     if out is not None and out.is_dir():
-        raise _fail(f"{out}: is een map; geef een bestandsnaam")
+        raise Fail(f"{out}: is een map; geef een bestandsnaam")
     fmt = args.format or format_from_suffix(args.out)
     if fmt not in FORMATS:
-        raise _fail(f"geef --format {'|'.join(FORMATS)} (de extensie van --out zegt het niet)")
+        raise Fail(f"geef --format {'|'.join(FORMATS)} (de extensie van --out zegt het niet)")
     if out is None and fmt == "xlsx":
-        raise _fail("XLSX kan niet naar het scherm; geef --out BESTAND.xlsx")
+        raise Fail("XLSX kan niet naar het scherm; geef --out BESTAND.xlsx")
     with open_log(db, create=False, readonly=True) as log:
         rows = export_log(log, fmt, out)
     if out is not None:
@@ -105,8 +101,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from dkdl.logtools import describe_import, import_logs
-    from dkdl.store import open_log, resolve_db_path
+    from dkdl.store import describe_import, import_logs, open_log, resolve_db_path
 
     target = resolve_db_path(getattr(args, "db", None))
     sources = [Path(s) for s in args.sources]
@@ -122,11 +117,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from dkdl.logtools import demo_bundle
-    from dkdl.store import DB_ENV, open_log, resolve_db_path
+    from dkdl.demo import demo_bundle
+    from dkdl.store import DB_ENV, merge_bundle, open_log, resolve_db_path
 
     if getattr(args, "db", None) is None and not os.environ.get(DB_ENV, "").strip():
-        raise _fail(
+        raise Fail(
             "geef met --db het bestand voor de demodata (demodata komt nooit in het "
             "standaardlogboek)"
         )
@@ -134,15 +129,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:  # made before the file is touched, so a failure leaves no new file behind
         bundle = demo_bundle(args.sessions, args.nurses, seed=args.seed, months=args.months)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise Fail(str(exc)) from None
     with open_log(path) as log:
         if log.counts()["sessions"]:
-            raise _fail(
+            raise Fail(
                 f"{path}: bevat al sessies; demodata komt alleen in een nieuw of leeg bestand. "
                 "Kies met --db een nieuwe naam."
             )
-        report = log.merge(bundle)
-    first, last = bundle.sessions[0][8][:10], bundle.sessions[-1][8][:10]
+        report = merge_bundle(log, bundle)
+    first, last = bundle.sessions[0].started_at[:10], bundle.sessions[-1].started_at[:10]
     print(
         f"{path}: {report.added} verzonnen sessies van {report.nurses_added} verpleegkundigen "
         f"({report.answers_added} antwoorden), {first} t/m {last}"

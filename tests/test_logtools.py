@@ -15,9 +15,10 @@ import pytest
 from openpyxl import load_workbook
 
 from dkdl.cli import main
-from dkdl.logtools import EXPORT_FIELDS, demo_bundle, export_log
+from dkdl.demo import demo_bundle
+from dkdl.logtools import EXPORT_FIELDS, export_log
 from dkdl.scoring import Answers
-from dkdl.store import ITEM_SEP, open_log
+from dkdl.store import ITEM_SEP, merge_bundle, open_log
 from tests.conftest import digest
 
 END = datetime(2026, 3, 1, tzinfo=UTC)
@@ -25,7 +26,7 @@ END = datetime(2026, 3, 1, tzinfo=UTC)
 
 def make_log(path: Path, cases, sessions: int, nurses: int = 3, seed: int = 1) -> Path:
     with open_log(path) as log:
-        log.merge(demo_bundle(sessions, nurses, seed=seed, end=END, cases=cases))
+        merge_bundle(log, demo_bundle(sessions, nurses, seed=seed, end=END, cases=cases))
     return path
 
 

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from dkdl import store
 from dkdl.cli import main
-from dkdl.logtools import demo_bundle
+from dkdl.demo import demo_bundle
 from dkdl.sessionlog import unfinished
 from dkdl.store import (
     KNOWN_MIGRATIONS,
@@ -26,10 +25,14 @@ from dkdl.store import (
     StoreError,
     check_file,
     default_db_path,
+    merge_bundle,
     migrations,
     open_log,
+    read_bundle,
     resolve_db_path,
 )
+from dkdl.store import files as store_files
+from dkdl.store import log as store_log
 from tests.conftest import digest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +43,7 @@ END = datetime(2026, 3, 1, tzinfo=UTC)
 def make_log(path: Path, cases, sessions: int = 40, seed: int = 1) -> Path:
     """A closed log file with demo sessions in it."""
     with open_log(path) as log:
-        log.merge(demo_bundle(sessions, 3, seed=seed, end=END, cases=cases))
+        merge_bundle(log, demo_bundle(sessions, 3, seed=seed, end=END, cases=cases))
     return path
 
 
@@ -261,7 +264,7 @@ def test_bad_source_in_a_subprocess_prints_no_traceback(tmp_path, cases):
 def test_read_only_location_is_refused_before_writing(tmp_path, cases, monkeypatch, capsys):
     path = make_log(tmp_path / "log.db", cases, sessions=3)
     before = digest(path)
-    monkeypatch.setattr(store, "_writable", lambda p: False)
+    monkeypatch.setattr(store_log, "writable", lambda p: False)
     code, out, err = run_cli(
         ["demo-data", "--db", str(path), "--sessions", "2", "--nurses", "1"], capsys
     )
@@ -277,9 +280,9 @@ def test_write_refused_by_sqlite_becomes_store_error(tmp_path, cases, monkeypatc
     path = make_log(tmp_path / "log.db", cases, sessions=3)
     before = digest(path)
     monkeypatch.setattr(
-        store,
-        "_connect_rw",
-        lambda p: sqlite3.connect(store._ro_uri(p), uri=True, check_same_thread=False),
+        store_log,
+        "connect_rw",
+        lambda p: sqlite3.connect(store_files.ro_uri(p), uri=True, check_same_thread=False),
     )
     log = open_log(path)
     with pytest.raises(StoreError, match="alleen-lezen"):
@@ -340,7 +343,7 @@ def test_read_only_copy_with_unmerged_wal_is_refused_not_read_short(tmp_path, ca
     folder = tmp_path / "ro"
     folder.mkdir()
     with open_log(live) as log:
-        log.merge(demo_bundle(3, 1, seed=3, end=END, cases=cases))
+        merge_bundle(log, demo_bundle(3, 1, seed=3, end=END, cases=cases))
         wal = live.with_name("live.db-wal")
         assert wal.stat().st_size > 0  # the sessions are still in the -wal
         shutil.copy(live, folder / "log.db")
@@ -360,14 +363,14 @@ def test_read_only_copy_with_unmerged_wal_is_refused_not_read_short(tmp_path, ca
 
 def make_disk_full(monkeypatch) -> None:
     """Every connection opened from now on can grow its file by no page at all."""
-    real = store._configure
+    real = store_log.configure
 
     def configure(conn):
         real(conn)
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
 
-    monkeypatch.setattr(store, "_configure", configure)
+    monkeypatch.setattr(store_log, "configure", configure)
 
 
 def test_disk_full_during_import_changes_nothing(tmp_path, cases, monkeypatch, capsys):
@@ -485,19 +488,20 @@ def test_at_most_3_kb_per_session_with_twelve_answers(tmp_path, questionnaire, c
     assert (app.stat().st_size - base) / 40 <= 3072
     bulk = tmp_path / "bulk.db"
     with open_log(app, readonly=True) as src, open_log(bulk) as dst:
-        bundle = src.bundle()
+        bundle = read_bundle(src)
         for n in range(1, 10):  # the same sessions under new UUIDs: 400 in all
             # new UUIDs derived from the old ones: never equal to an original or another copy
             copy = {
                 s[0]: str(uuid.uuid5(uuid.NAMESPACE_URL, f"{s[0]}/{n}")) for s in bundle.sessions
             }
-            dst.merge(
+            merge_bundle(
+                dst,
                 LogBundle(
                     [(copy[s[0]], *s[1:]) for s in bundle.sessions],
                     [(copy[a[0]], *a[1:]) for a in bundle.answers],
-                )
+                ),
             )
-        dst.merge(bundle)
+        merge_bundle(dst, bundle)
         assert dst.counts()["answers"] == 400 * 12
     assert (bulk.stat().st_size - base) / 400 <= 3072
 

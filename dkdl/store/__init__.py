@@ -1,0 +1,68 @@
+"""The session log in SQLite: nothing lost, resumable, mergeable.
+
+One package, five layers (each imports only those above it):
+
+- :mod:`dkdl.store.schema`: the named migrations (``KNOWN_MIGRATIONS``);
+- :mod:`dkdl.store.files`: where the file lives, read-only checks before any write,
+  :class:`StoreError` with its Dutch messages, connecting;
+- :mod:`dkdl.store.rows`: the named row types a log travels as, and their conversions;
+- :mod:`dkdl.store.log`: :class:`SqliteLog` (the practice log) and :func:`open_log`;
+- :mod:`dkdl.store.merge`: :class:`LogBundle`, :func:`merge_bundle`, :func:`import_logs`.
+
+The rest of dkdl imports from ``dkdl.store`` only. Schema: ``docs/schema.md``.
+"""
+
+from dkdl.store.files import (
+    BUSY_TIMEOUT_S,
+    DB_ENV,
+    FileCheck,
+    StoreError,
+    check_file,
+    default_db_path,
+    resolve_db_path,
+)
+from dkdl.store.log import SqliteLog, open_log
+from dkdl.store.merge import (
+    LogBundle,
+    MergeReport,
+    SourceReport,
+    describe_import,
+    import_logs,
+    merge_bundle,
+    read_bundle,
+)
+from dkdl.store.rows import (
+    ANSWER_FIELDS,
+    ITEM_SEP,
+    SESSION_FIELDS,
+    AnswerRow,
+    SessionRow,
+)
+from dkdl.store.schema import KNOWN_MIGRATIONS, MIGRATION_SET, migrations
+
+__all__ = [
+    "ANSWER_FIELDS",
+    "BUSY_TIMEOUT_S",
+    "DB_ENV",
+    "ITEM_SEP",
+    "KNOWN_MIGRATIONS",
+    "MIGRATION_SET",
+    "SESSION_FIELDS",
+    "AnswerRow",
+    "FileCheck",
+    "LogBundle",
+    "MergeReport",
+    "SessionRow",
+    "SourceReport",
+    "SqliteLog",
+    "StoreError",
+    "check_file",
+    "default_db_path",
+    "describe_import",
+    "import_logs",
+    "merge_bundle",
+    "migrations",
+    "open_log",
+    "read_bundle",
+    "resolve_db_path",
+]

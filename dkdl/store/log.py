@@ -1,0 +1,403 @@
+"""The session log in SQLite (sqlite-utils 4): nothing lost, resumable.
+
+:class:`SqliteLog` implements :class:`dkdl.sessionlog.PracticeLog` with the semantics of
+:class:`dkdl.sessionlog.MemoryLog`; every write is committed before the method returns, so a
+killed app loses no answer already given. :func:`open_log` checks a file read-only first
+(:mod:`dkdl.store.files`) and only then writes (WAL mode, pending migrations), so a refused file
+stays byte-for-byte as it was. Later write failures (disk full, read-only location, locked)
+become a :class:`StoreError` too; the transaction is rolled back.
+
+Write transactions start with ``BEGIN IMMEDIATE``: in WAL mode a deferred transaction that reads
+and then writes can fail at once with "database is locked" when another process wrote in between;
+taking the write lock up front lets the busy timeout do its work instead.
+
+Schema: ``docs/schema.md``. No table holds client-identifying data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from dkdl.cases import Case
+from dkdl.questionnaire import Questionnaire
+from dkdl.scoring import Result
+from dkdl.sessionlog import (
+    AFGEBROKEN,
+    AFGEROND,
+    BEZIG,
+    MODES,
+    AnswerRecord,
+    SessionInfo,
+    check_pseudonym,
+    now,
+)
+from dkdl.store.files import (
+    BUSY_TIMEOUT_S,
+    FileCheck,
+    StoreError,
+    check_file,
+    configure,
+    connect_ro,
+    connect_rw,
+    create_private,
+    read_only_error,
+    remove_new_file,
+    translate,
+    writable,
+)
+from dkdl.store.rows import (
+    SESSION_COLUMNS,
+    SESSION_SELECT,
+    SessionRow,
+    items_text,
+    items_tuple,
+    session_info,
+)
+from dkdl.store.schema import migrations
+
+# -- opening -----------------------------------------------------------------------------------
+
+
+def open_log(path: Path | str, *, create: bool = True, readonly: bool = False) -> SqliteLog:
+    """Open (or with ``create``, make) the log at ``path``; raise :class:`StoreError` if unusable.
+
+    Writable: the file is checked read-only first; WAL mode is switched on and pending
+    migrations run only for a file that passed. ``readonly``: nothing is ever written (an older
+    schema is upgraded in a copy in memory); for export, import sources and review screens.
+    """
+    path = Path(path)
+    checked = check_file(path)
+    if readonly:
+        if not checked.exists:
+            raise StoreError(
+                f"{path}: logbestand niet gevonden. Controleer het pad.", path, "missing"
+            )
+        return _open_readonly(checked)
+    created = False
+    if not checked.exists:
+        if not create:
+            raise StoreError(
+                f"{path}: logbestand niet gevonden. Controleer het pad.", path, "missing"
+            )
+        create_private(path)
+        created = True
+        checked = check_file(path)
+    if not writable(path):
+        raise read_only_error(path)
+    try:
+        return _open_writable(path)
+    except StoreError as exc:
+        if created and exc.kind in ("full", "read_only"):
+            remove_new_file(path)
+        raise
+
+
+def _open_writable(path: Path) -> SqliteLog:
+    """Connect, switch on WAL and run pending migrations. Two processes starting on a new file
+    at the same moment can make SQLite report "busy" without waiting (switching the journal
+    mode), so a busy set-up is retried until the busy timeout has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return _set_up(path)
+        except StoreError as exc:
+            if exc.kind != "busy" or time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
+def _set_up(path: Path) -> SqliteLog:
+    try:
+        conn = connect_rw(path)
+    except sqlite3.Error as exc:
+        raise translate(exc, path, "het openen") from None
+    try:
+        configure(conn)
+        db = Database(conn, execute_plugins=False)
+        db.enable_wal()
+        log = SqliteLog(db, path)
+        with log._write("het bijwerken van het schema"):
+            migrations.apply(db)
+        return log
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate(exc, path, "het openen") from None
+    except StoreError:
+        conn.close()
+        raise
+
+
+def _open_readonly(checked: FileCheck) -> SqliteLog:
+    path = checked.path
+    try:
+        conn = connect_ro(path, check_same_thread=False)
+        if checked.pending:
+            # an older (or empty) file: upgrade a copy in memory, never the file itself
+            memory = sqlite3.connect(":memory:", check_same_thread=False)
+            conn.backup(memory)
+            conn.close()
+            conn = memory
+            configure(conn)
+            migrations.apply(Database(conn, execute_plugins=False))
+        else:
+            configure(conn)
+        return SqliteLog(Database(conn, execute_plugins=False), path, readonly=True)
+    except sqlite3.Error as exc:
+        raise translate(exc, path, "het lezen") from None
+
+
+# -- the log -----------------------------------------------------------------------------------
+
+
+class SqliteLog:
+    """:class:`dkdl.sessionlog.PracticeLog` on a SQLite file; also what export/import need.
+
+    Safe to call from worker threads (one connection, guarded by a lock). Every write method
+    commits before it returns or raises :class:`StoreError` with nothing changed.
+    """
+
+    def __init__(self, db: Database, path: Path, *, readonly: bool = False):
+        self.db = db
+        self.path = path
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        self._ids: dict[str, int] = {}  # session UUID -> row id (rows are never deleted)
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (SQLite then folds the WAL into the file)."""
+        with self._lock:
+            self.db.close()
+
+    def __enter__(self) -> SqliteLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``; a savepoint when nested): committed on
+        exit, rolled back on any error. SQLite errors become :class:`StoreError`."""
+        if self.readonly:
+            raise read_only_error(self.path)
+        with self._lock:
+            conn = self.db.conn
+            try:
+                if conn.in_transaction:
+                    with self.db.atomic():
+                        yield conn
+                    return
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise translate(exc, self.path, what) from None
+
+    def transaction(self, what: str = "het schrijven") -> contextlib.AbstractContextManager:
+        """Group several writes (e.g. merging many sources) into one all-or-nothing transaction."""
+        return self._write(what)
+
+    def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self.db.conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path, "het lezen") from None
+
+    def _session_row_id(self, session_id: str) -> int:
+        row_id = self._ids.get(session_id)
+        if row_id is None:
+            rows = self._read("SELECT id FROM sessions WHERE uuid = ?", (session_id,))
+            if not rows:
+                raise KeyError(session_id)
+            row_id = self._ids[session_id] = rows[0][0]
+        return row_id
+
+    # -- PracticeLog -----------------------------------------------------------------------
+
+    def remember_nurse(self, pseudonym: str) -> str:
+        """Register (or find) a nurse by pseudonym; returns it trimmed. Remembered as the last."""
+        name = check_pseudonym(pseudonym)
+        with self._write("de naam") as conn:
+            conn.execute("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", (name,))
+            conn.execute(
+                "UPDATE nurses SET last_used = "
+                "(SELECT coalesce(max(last_used), 0) + 1 FROM nurses) WHERE pseudonym = ?",
+                (name,),
+            )
+        return name
+
+    def last_nurse(self) -> str | None:
+        """The pseudonym given last on this log."""
+        rows = self._read(
+            "SELECT pseudonym FROM nurses WHERE last_used IS NOT NULL "
+            "ORDER BY last_used DESC LIMIT 1"
+        )
+        return rows[0][0] if rows else None
+
+    def start_session(
+        self,
+        *,
+        nurse: str,
+        mode: str,
+        questionnaire: Questionnaire,
+        case: Case | None = None,
+        test_id: str | None = None,
+    ) -> str:
+        """Open a session (status bezig), committed, and return its UUID."""
+        if mode not in MODES:
+            raise ValueError(f"onbekende modus {mode!r}")
+        check_pseudonym(nurse)
+        session_id = str(uuid.uuid4())
+        with self._write("de nieuwe sessie") as conn:
+            conn.execute("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", (nurse,))
+            cursor = conn.execute(
+                "INSERT INTO sessions (uuid, nurse, mode, case_id, case_hash, questionnaire_id, "
+                "questionnaire_version, questionnaire_hash, started_at, status, test_id) "
+                "VALUES (?, (SELECT id FROM nurses WHERE pseudonym = ?), "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    nurse,
+                    mode,
+                    case.id if case else None,
+                    case.content_hash if case else None,
+                    questionnaire.id,
+                    questionnaire.version,
+                    questionnaire.content_hash,
+                    now(),
+                    BEZIG,
+                    test_id,
+                ),
+            )
+            row_id = cursor.lastrowid
+        assert row_id is not None
+        self._ids[session_id] = row_id
+        return session_id
+
+    def record_answer(
+        self,
+        session_id: str,
+        question_id: str,
+        option: int,
+        items: tuple[str, ...] = (),
+        seconds: float = 0.0,
+    ) -> None:
+        """Store an answer, committed; another option counts as a change (ticking or unticking
+        checklist items does not), and the seconds add up."""
+        row_id = self._session_row_id(session_id)
+        stored_items = items_text(items)
+        with self._write("het antwoord") as conn:
+            conn.execute(
+                "INSERT INTO answers (session, question, option, items, answered_at, seconds, "
+                "changes) VALUES (?, ?, ?, ?, ?, ?, 0) "
+                "ON CONFLICT (session, question) DO UPDATE SET "
+                "changes = changes + (option IS NOT excluded.option),"
+                " option = excluded.option, items = excluded.items,"
+                " answered_at = excluded.answered_at, seconds = seconds + excluded.seconds",
+                (row_id, question_id, option, stored_items, now(), max(0.0, float(seconds))),
+            )
+
+    def finish_session(self, session_id: str, result: Result, key_profile: str | None) -> None:
+        """Mark afgerond with the registered profile, the key's and whether they match."""
+        row_id = self._session_row_id(session_id)
+        match = None if key_profile is None else int(result.profile == key_profile)
+        with self._write("het afronden van de sessie") as conn:
+            conn.execute(
+                "UPDATE sessions SET status = ?, finished_at = ?, profile = ?, key_profile = ?, "
+                "match = ? WHERE id = ?",
+                (AFGEROND, now(), result.profile, key_profile, match, row_id),
+            )
+
+    def abandon_session(self, session_id: str) -> None:
+        """Mark afgebroken; the answers stay."""
+        row_id = self._session_row_id(session_id)
+        with self._write("het afbreken van de sessie") as conn:
+            conn.execute(
+                "UPDATE sessions SET status = ?, finished_at = ? WHERE id = ?",
+                (AFGEBROKEN, now(), row_id),
+            )
+
+    def session(self, session_id: str) -> SessionInfo:
+        """One session by UUID (KeyError if unknown)."""
+        rows = self._read(SESSION_SELECT + " WHERE s.uuid = ?", (session_id,))
+        if not rows:
+            raise KeyError(session_id)
+        return session_info(SessionRow._make(rows[0]))
+
+    def sessions(self, nurse: str | None = None) -> list[SessionInfo]:
+        """Sessions, oldest first (by start time, then order of entry); of one nurse if given."""
+        if nurse is None:
+            rows = self._read(SESSION_SELECT + " ORDER BY s.started_at, s.id")
+        else:
+            rows = self._read(
+                SESSION_SELECT + " WHERE n.pseudonym = ? ORDER BY s.started_at, s.id", (nurse,)
+            )
+        return [session_info(SessionRow._make(r)) for r in rows]
+
+    def answers(self, session_id: str) -> dict[str, AnswerRecord]:
+        """The answers of a session by question id (KeyError if the session is unknown)."""
+        row_id = self._session_row_id(session_id)
+        rows = self._read(
+            "SELECT question, option, items, answered_at, seconds, changes FROM answers "
+            "WHERE session = ?",
+            (row_id,),
+        )
+        return {
+            q: AnswerRecord(q, option, items_tuple(items), at, float(sec), changes)
+            for q, option, items, at, sec, changes in rows
+        }
+
+    # -- for the app's start screen and the trainer ----------------------------------------
+
+    def nurses(self) -> list[str]:
+        """Every pseudonym in the log, alphabetically."""
+        return [r[0] for r in self._read("SELECT pseudonym FROM nurses ORDER BY pseudonym")]
+
+    def counts(self) -> dict[str, int]:
+        """Number of nurses, sessions and answers."""
+        return {
+            table: self._read(f"SELECT count(*) FROM {table}")[0][0]
+            for table in ("nurses", "sessions", "answers")
+        }
+
+    def applied_migrations(self) -> list[str]:
+        """Names of the schema migrations recorded in this file, in order."""
+        with self._lock:
+            return [m.name for m in migrations.applied(self.db)]
+
+    def export_rows(self) -> Iterator[tuple]:
+        """One tuple per answer (``SESSION_FIELDS + ANSWER_FIELDS``), sessions oldest first; a
+        session without answers gives one row with empty answer fields. ``match`` is 0/1/None."""
+        sql = (
+            "SELECT s.uuid, n.pseudonym, s." + ", s.".join(SESSION_COLUMNS) + ", "
+            "a.question, a.option, a.items, a.answered_at, a.seconds, a.changes "
+            "FROM sessions s JOIN nurses n ON n.id = s.nurse "
+            "LEFT JOIN answers a ON a.session = s.id "
+            "ORDER BY s.started_at, s.id, a.answered_at, a.question"
+        )
+        with self._lock:
+            try:
+                cursor = self.db.conn.execute(sql)
+                while batch := cursor.fetchmany(2000):
+                    yield from batch
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path, "het lezen") from None
