@@ -1,0 +1,175 @@
+"""The statistics of the trainer review, as plain functions on counts (no SQL, no log).
+
+Definitions and references are in ``docs/report.md``; the thresholds of :class:`Thresholds` are
+the app's own choices, not rules of the NZa or of the literature.
+
+- :func:`fleiss_kappa`: Fleiss' kappa (Fleiss 1971) in the form that allows a different number
+  of raters per subject (Fleiss & Cuzick 1979 for two categories; Fleiss, Levin & Paik 2003,
+  ch. 18, for more). With the same number of raters everywhere it equals Fleiss (1971).
+- :func:`pair_agreement`: the share of agreeing pairs of ratings within subjects.
+- :func:`group_difference`: the discrimination index used here: facility among the sessions
+  whose profile matched the key minus facility among those whose profile did not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+# A subject's ratings: category -> number of raters who chose it.
+Ratings = Mapping[object, int]
+
+
+def fleiss_kappa(subjects: Sequence[Ratings]) -> float | None:
+    """Fleiss' kappa over ``subjects`` (each: category -> count), raters may differ per subject.
+
+    kappa = 1 - sum_i sum_j x_ij (m_i - x_ij) / m_i  /  (N (m - 1) sum_j p_j q_j)
+
+    with m_i the ratings of subject i, N the subjects with at least two ratings, m their mean
+    number of ratings, p_j the share of all ratings in category j and q_j = 1 - p_j. Subjects
+    with fewer than two ratings carry no information on agreement and are left out. ``None``
+    where kappa is undefined: no subject with two ratings, or every rating in one category
+    (no variation to agree beyond chance on).
+    """
+    rows = [{c: n for c, n in s.items() if n > 0} for s in subjects]
+    rows = [r for r in rows if sum(r.values()) >= 2]
+    if not rows:
+        return None
+    n_subjects = len(rows)
+    sizes = [sum(r.values()) for r in rows]
+    total = sum(sizes)
+    mean_m = total / n_subjects
+    per_category: dict[object, int] = {}
+    for r in rows:
+        for c, n in r.items():
+            per_category[c] = per_category.get(c, 0) + n
+    spread = sum((n / total) * (1 - n / total) for n in per_category.values())
+    if spread <= 1e-12:
+        return None
+    disagreement = sum(
+        sum(x * (m - x) for x in r.values()) / m for r, m in zip(rows, sizes, strict=True)
+    )
+    return 1 - disagreement / (n_subjects * (mean_m - 1) * spread)
+
+
+def pair_agreement(subjects: Sequence[Ratings]) -> tuple[float | None, int, int]:
+    """``(share, agreeing pairs, pairs)``: of all pairs of ratings of the same subject, the
+    share that chose the same category. Subjects with fewer than two ratings have no pairs;
+    ``share`` is ``None`` when there are no pairs at all."""
+    agreeing = pairs = 0
+    for s in subjects:
+        m = sum(s.values())
+        pairs += m * (m - 1) // 2
+        agreeing += sum(n * (n - 1) // 2 for n in s.values())
+    return (agreeing / pairs if pairs else None), agreeing, pairs
+
+
+def group_difference(
+    right_correct: int, right_total: int, wrong_correct: int, wrong_total: int
+) -> float | None:
+    """Facility among sessions with the right profile minus facility among the others (-1..1);
+    ``None`` when either group is empty."""
+    if right_total == 0 or wrong_total == 0:
+        return None
+    return right_correct / right_total - wrong_correct / wrong_total
+
+
+def share(part: int, whole: int) -> float | None:
+    """``part / whole``, or ``None`` when there is nothing to divide."""
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a question is flagged (the app's own choices; see ``docs/report.md``).
+
+    - low facility with a popular wrong option: facility below ``facility`` and one wrong
+      option chosen in at least ``popular_wrong`` of the counted answers;
+    - negative discrimination: below ``discrimination``, with at least ``min_group``
+      sessions in each group;
+    - low agreement: kappa below ``kappa`` (Fleiss' own guideline calls < 0.40 poor);
+    - nothing is flagged on fewer than ``min_answered`` counted answers.
+    """
+
+    facility: float = 0.6
+    popular_wrong: float = 0.25
+    discrimination: float = 0.0
+    min_group: int = 5
+    kappa: float = 0.40
+    min_answered: int = 10
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A reason to look at a question again: ``kind`` for code, ``reason`` in Dutch words."""
+
+    kind: str  # low_facility | negative_discrimination | low_agreement
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "reason": self.reason}
+
+
+def percent(x: float) -> str:
+    """0.423 -> '42 %' (Dutch style, as the report prints shares)."""
+    return f"{round(x * 100):d} %"
+
+
+def decimal(x: float, places: int = 2) -> str:
+    """0.213 -> '0,21' (Dutch decimal comma)."""
+    return f"{x:.{places}f}".replace(".", ",")
+
+
+def flags_for(
+    *,
+    answered: int,
+    facility: float | None,
+    wrong_option: tuple[str, int] | None,
+    wrong_option_text: str | None,
+    discrimination: float | None,
+    group_sizes: tuple[int, int],
+    kappa: float | None,
+    thresholds: Thresholds,
+) -> list[Flag]:
+    """The flags of one question, each with its reason in words.
+
+    ``wrong_option`` is ``(option code, times chosen against the key)`` for the most popular
+    wrong option; ``group_sizes`` the sessions with the right and with a wrong profile.
+    """
+    t = thresholds
+    flags: list[Flag] = []
+    if answered < t.min_answered:
+        return flags
+    if facility is not None and facility < t.facility and wrong_option is not None:
+        code, times = wrong_option
+        if times / answered >= t.popular_wrong:
+            text = f" ({wrong_option_text})" if wrong_option_text else ""
+            flags.append(
+                Flag(
+                    "low_facility",
+                    f"Maar {percent(facility)} antwoordt als de sleutel; "
+                    f"{percent(times / answered)} kiest tegen de sleutel in optie {code}{text}.",
+                )
+            )
+    if (
+        discrimination is not None
+        and discrimination < t.discrimination
+        and min(group_sizes) >= t.min_group
+    ):
+        flags.append(
+            Flag(
+                "negative_discrimination",
+                "Wie het profiel goed heeft, beantwoordt deze vraag vaker anders dan de sleutel "
+                "dan wie het profiel fout heeft (onderscheidend vermogen "
+                f"{decimal(discrimination)}). Kijk of de vraag of de sleutel verwarrend is.",
+            )
+        )
+    if kappa is not None and kappa < t.kappa:
+        flags.append(
+            Flag(
+                "low_agreement",
+                f"Verpleegkundigen die dezelfde casus registreren, zijn het weinig eens "
+                f"(kappa {decimal(kappa)}, onder {decimal(t.kappa)}).",
+            )
+        )
+    return flags

@@ -1,0 +1,294 @@
+"""The trainer review core (dkdl/review.py) on small logs whose figures are computed by hand.
+
+The logs are written through the log's own API (SqliteLog), as the app writes them; start
+times are then set with one UPDATE so that order and periods are under the test's control.
+Cases: the two fixed test cases in tests/data/tui_cases:
+
+- ``tui-wondzorg-01`` (W): key Q1-Q3 = 1, Q4 = 1, Q5 = 2, Q6 = 1, Q7 = 1, Q8 = 2, Q9 = 1,
+  Q10 = 2, Q11 = 1, Q12 = 2 with items complexe_wonden + zwachtelen; profile DKDL8.
+- ``tui-kind-01`` (K): key Q1 = 2 only (routing to KINDZORG).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dkdl.cases import load_library
+from dkdl.review import FilterError, Review, ReviewFilter
+from dkdl.scoring import Answers
+from dkdl.store import StoreError, open_log
+from tests.conftest import digest
+
+CASES_DIR = Path(__file__).parent / "data" / "tui_cases"
+W, K = "tui-wondzorg-01", "tui-kind-01"
+W_KEY = dict(Q1=1, Q2=1, Q3=1, Q4=1, Q5=2, Q6=1, Q7=1, Q8=2, Q9=1, Q10=2, Q11=1, Q12=2)
+W_ITEMS = ("complexe_wonden", "zwachtelen")
+
+
+@pytest.fixture(scope="module")
+def library(questionnaire):
+    lib = load_library([CASES_DIR], questionnaire)
+    assert not lib.problems
+    return lib
+
+
+class Writer:
+    """Writes sessions as the app does, with a chosen start time."""
+
+    def __init__(self, path: Path, questionnaire, scorer, library):
+        self.log = open_log(path)
+        self.q = questionnaire
+        self.scorer = scorer
+        self.library = library
+
+    def play(
+        self,
+        nurse: str,
+        case_id: str | None,
+        answers: dict[str, int],
+        items: tuple[str, ...] = (),
+        *,
+        at: str,
+        mode: str = "oefenen",
+        status: str = "afgerond",
+        first: dict[str, int] | None = None,
+    ) -> str:
+        """One session; ``first`` holds answers given before ``answers`` replaced them."""
+        case = self.library.by_id(case_id) if case_id else None
+        sid = self.log.start_session(nurse=nurse, mode=mode, questionnaire=self.q, case=case)
+        for qid, option in (first or {}).items():
+            self.log.record_answer(sid, qid, option)
+        for qid, option in answers.items():
+            ticked = items if qid == "Q12" and option == 2 else ()
+            self.log.record_answer(sid, qid, option, ticked, seconds=3.0)
+        if status == "afgerond":
+            result = self.scorer.score(Answers(answers, frozenset(items)))
+            self.log.finish_session(sid, result, case.profile if case else None)
+        elif status == "afgebroken":
+            self.log.abandon_session(sid)
+        self.log.db.conn.execute(
+            "UPDATE sessions SET started_at = ? WHERE uuid = ?", (at + "+00:00", sid)
+        )
+        self.log.db.conn.commit()
+        return sid
+
+    def review(self, **kwargs) -> Review:
+        self.log.close()
+        log = open_log(self.log.path, create=False, readonly=True)
+        return Review(log, self.library, self.q, own_log=True, **kwargs)
+
+
+@pytest.fixture
+def writer(tmp_path, questionnaire, scorer, library):
+    return Writer(tmp_path / "log.db", questionnaire, scorer, library)
+
+
+def w_answers(**overrides):
+    answers = dict(W_KEY)
+    answers.update(overrides)
+    return answers
+
+
+@pytest.fixture
+def three(writer):
+    """Anna right, Bram Q5 = 1 (DKDL2), Cor one Q12 item short (DKDL7), all on W."""
+    writer.play("Anna", W, W_KEY, W_ITEMS, at="2026-03-02T09:00:00")
+    writer.play("Bram", W, w_answers(Q5=1), W_ITEMS, at="2026-03-02T10:00:00")
+    writer.play("Cor", W, W_KEY, ("complexe_wonden",), at="2026-03-03T09:00:00")
+    with writer.review() as review:
+        yield review
+
+
+def test_counts_facility_and_options_by_hand(three):
+    a = three.analysis()
+    assert a.sessions == 3
+    assert a.profile_accuracy == pytest.approx(1 / 3)
+    assert a.confusion == {"DKDL8": {"DKDL8": 1, "DKDL2": 1, "DKDL7": 1}}
+    q5, q12, q4 = a.questions["Q5"], a.questions["Q12"], a.questions["Q4"]
+    assert (q5.answered, q5.correct, q5.options) == (3, 2, {"1": 1, "2": 2, "3": 0})
+    assert q5.facility == pytest.approx(2 / 3)
+    assert q5.wrong_options == {"1": 1}
+    # Q12: the same option with other items is not the key's answer
+    assert (q12.answered, q12.correct, q12.options) == (3, 2, {"1": 0, "2": 3})
+    assert (q4.answered, q4.facility) == (3, 1.0)
+
+
+def test_agreement_kappa_and_discrimination_by_hand(three):
+    q = three.analysis().questions
+    # one case, three ratings {2: 2, 1: 1}: 1 agreeing pair of 3; kappa
+    # 1 - ((2*1 + 1*2)/3) / (1 * (3 - 1) * (2/3*1/3 + 1/3*2/3)) = 1 - (4/3)/(8/9) = -0.5
+    assert q["Q5"].agreement == pytest.approx(1 / 3)
+    assert (q["Q5"].agreement_cases, q["Q5"].agreement_pairs) == (1, 3)
+    assert q["Q5"].kappa == pytest.approx(-0.5)
+    # Q12 categories: (2, both items) twice, (2, one item) once: the same pattern
+    assert q["Q12"].agreement == pytest.approx(1 / 3)
+    assert q["Q12"].kappa == pytest.approx(-0.5)
+    # everyone chose 1 on Q4: full agreement, kappa undefined (no variation)
+    assert q["Q4"].agreement == 1.0
+    assert q["Q4"].kappa is None
+    # profile right: Anna (Q5 right); profile wrong: Bram (Q5 wrong), Cor (Q5 right)
+    assert q["Q5"].discrimination == pytest.approx(1 - 1 / 2)
+    assert q["Q12"].discrimination == pytest.approx(1 - 1 / 2)
+    assert q["Q4"].discrimination == pytest.approx(0.0)
+
+
+def test_routing_rule(writer):
+    # Dirk answered everything on W, then changed Q1 to 'jonger dan 18': only Q1 reached
+    writer.play("Dirk", W, {"Q1": 2}, at="2026-03-02T09:00:00", first=W_KEY)
+    # Eva on K (key reaches only Q1) answers as an adult: Q1 counts, Q2-Q12 do not
+    writer.play("Eva", K, w_answers(), W_ITEMS, at="2026-03-02T10:00:00")
+    with writer.review() as review:
+        q = review.analysis().questions
+        assert q["Q1"].answered == 2
+        assert q["Q1"].correct == 0
+        assert q["Q1"].options == {"1": 1, "2": 1}
+        assert all(q[f"Q{i}"].answered == 0 for i in range(2, 13))
+        assert q["Q5"].facility is None
+        detail = review.session_detail(
+            review.sessions_page(ReviewFilter(nurse="Dirk")).rows[0].session_id
+        )
+        assert [r.question_id for r in detail.rows] == [f"Q{i}" for i in range(1, 13)]
+        assert detail.rows[0].mine == 2 and detail.rows[0].same is False
+        assert detail.rows[4].mine is None and detail.rows[4].key == 2  # not reached by her
+        assert ("Q5", 2) in detail.skipped
+
+
+def test_first_attempt_rule(writer):
+    writer.play("Anna", W, W_KEY, W_ITEMS, at="2026-03-01T08:00:00", status="afgebroken")
+    writer.play("Anna", W, w_answers(Q5=1), W_ITEMS, at="2026-03-02T09:00:00")
+    writer.play("Anna", W, W_KEY, W_ITEMS, at="2026-03-09T09:00:00")
+    writer.play("Anna", None, W_KEY, W_ITEMS, at="2026-03-09T10:00:00", mode="vrij")
+    writer.play("Bram", W, W_KEY, W_ITEMS, at="2026-03-10T09:00:00")
+    with writer.review() as review:
+        first = review.analysis()
+        assert first.sessions == 2  # Anna's first finished attempt, Bram's
+        assert first.questions["Q5"].correct == 1
+        every = review.analysis(ReviewFilter(attempts="all"))
+        assert every.sessions == 3
+        assert every.questions["Q5"].correct == 2
+        # the rule looks at the whole log: in the week of her second try, she has no first try
+        later = review.analysis(ReviewFilter(since=date(2026, 3, 5), until=date(2026, 3, 9)))
+        assert later.sessions == 0
+        assert later.profile_accuracy is None
+        page = review.sessions_page(ReviewFilter(nurse="Anna"))
+        assert page.total == 4  # the table shows every session of hers
+        counted = review.sessions_page(ReviewFilter(nurse="anna"), counted_only=True)
+        assert [r.started_at.day for r in counted.rows] == [2]
+
+
+def test_sessions_page_filters_sorts_and_pages(writer):
+    for i, name in enumerate(["Cor", "Anna", "Bram", "Anna"]):
+        writer.play(name, W, W_KEY, W_ITEMS, at=f"2026-03-0{i + 1}T09:00:00")
+    writer.play("Anna", K, {"Q1": 2}, at="2026-03-06T09:00:00", mode="toets")
+    with writer.review() as review:
+        page = review.sessions_page(limit=2)
+        assert page.total == 5
+        assert [r.started_at.day for r in page.rows] == [6, 4]
+        page2 = review.sessions_page(limit=2, offset=2)
+        assert [r.started_at.day for r in page2.rows] == [3, 2]
+        by_name = review.sessions_page(sort="nurse", descending=False)
+        assert [r.nurse for r in by_name.rows] == ["Anna", "Anna", "Anna", "Bram", "Cor"]
+        assert review.sessions_page(ReviewFilter(mode="toets")).total == 1
+        assert review.sessions_page(ReviewFilter(case=K)).rows[0].profile == "KINDZORG"
+        march = ReviewFilter(since=date(2026, 3, 2), until=date(2026, 3, 3))
+        assert review.sessions_page(march).total == 2
+        assert review.sessions_page(ReviewFilter(nurse="Nobody")).total == 0
+        assert review.sessions_page(sort="duration").total == 5
+        with pytest.raises(FilterError):
+            review.sessions_page(sort="colour")
+
+
+def test_session_detail_against_the_key(writer):
+    sid = writer.play("Cor", W, W_KEY, ("complexe_wonden",), at="2026-03-03T09:00:00")
+    with writer.review() as review:
+        d = review.session_detail(sid)
+        assert (d.profile, d.key_profile, d.match) == ("DKDL7", "DKDL8", False)
+        assert d.case_title and d.notes == []
+        q12 = d.rows[-1]
+        assert (q12.mine, q12.key, q12.same) == (2, 2, False)
+        assert q12.mine_items == ("complexe_wonden",)
+        assert q12.key_items == ("zwachtelen", "complexe_wonden")  # in questionnaire order
+        assert "Complexe wond" in (q12.toelichting or "")
+        assert d.rows[4].same is True and d.rows[4].toelichting
+        with pytest.raises(KeyError):
+            review.session_detail("00000000-0000-4000-8000-000000000000")
+
+
+def test_case_missing_from_library(writer, questionnaire):
+    writer.play("Anna", W, W_KEY, W_ITEMS, at="2026-03-02T09:00:00")
+    writer.log.close()
+    empty = load_library([], questionnaire)
+    log = open_log(writer.log.path, create=False, readonly=True)
+    with Review(log, empty, questionnaire, own_log=True) as review:
+        a = review.analysis()
+        assert a.sessions == 1 and a.profile_accuracy == 1.0  # the key profile is in the log
+        assert a.questions["Q5"].answered == 0  # but no key answers to compare with
+        assert any(W in note and "niet gevonden" in note for note in a.notes)
+        d = review.session_detail(review.sessions_page().rows[0].session_id)
+        assert d.notes and all(r.same is None for r in d.rows)
+
+
+def test_to_json_has_the_contract_fields(three):
+    data = three.analysis().to_json()
+    for key in ("sessions", "profile_accuracy", "questions", "confusion", "cases", "nurses"):
+        assert key in data
+    assert list(data["questions"]) == [f"Q{i}" for i in range(1, 13)]
+    q5 = data["questions"]["Q5"]
+    for key in ("answered", "facility", "options", "agreement", "kappa", "discrimination", "flags"):
+        assert key in q5
+    assert data["cases"][W]["sessions"] == 3
+    assert data["cases"][W]["profiles"] == {"DKDL2": 1, "DKDL7": 1, "DKDL8": 1}
+    assert set(data["nurses"]) == {"Anna", "Bram", "Cor"}
+    assert data["nurses"]["Bram"]["weakest"][0]["question"] == "Q5"
+
+
+def test_nurse_progress_and_weakest(writer):
+    writer.play("Anna", W, w_answers(Q5=1, Q10=3), W_ITEMS, at="2026-01-05T09:00:00")
+    writer.play("Anna", K, {"Q1": 2}, at="2026-02-10T09:00:00")
+    writer.play("Anna", K, {"Q1": 2}, at="2026-04-10T09:00:00", mode="toets")
+    with writer.review() as review:
+        nurses = review.analysis(ReviewFilter(attempts="all")).nurses
+        (anna,) = nurses.values()
+        assert [p.period for p in anna.progress] == ["2026-01", "2026-02", "2026-04"]
+        assert [p.sessions for p in anna.progress] == [1, 1, 1]
+        assert [p.profile_accuracy for p in anna.progress] == [0.0, 1.0, 1.0]
+        assert [q.question_id for q in anna.weakest()] == ["Q5", "Q10"]
+        assert anna.sessions == 3 and anna.profile_accuracy == pytest.approx(2 / 3)
+
+
+def test_filter_refuses_bad_values_in_dutch():
+    with pytest.raises(FilterError, match="geen datum"):
+        ReviewFilter.parse(since="1 maart")
+    with pytest.raises(FilterError, match="onbekende modus"):
+        ReviewFilter.parse(mode="examen")
+    with pytest.raises(FilterError, match="first of all"):
+        ReviewFilter.parse(attempts="laatste")
+    with pytest.raises(FilterError, match="na de einddatum"):
+        ReviewFilter.parse(since="2026-03-02", until="2026-03-01")
+
+
+def test_not_a_log_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("geen database\n", encoding="utf-8")
+    before = digest(path)
+    with pytest.raises(StoreError) as err:
+        Review.open(path, builtin=False)
+    assert str(path) in str(err.value)
+    assert digest(path) == before
+    with pytest.raises(StoreError):
+        Review.open(tmp_path / "missing.db", builtin=False)
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_review_never_writes_the_log(writer):
+    writer.play("Anna", W, W_KEY, W_ITEMS, at="2026-03-02T09:00:00")
+    writer.log.close()
+    before = digest(writer.log.path)
+    log = open_log(writer.log.path, create=False, readonly=True)
+    with Review(log, writer.library, writer.q, own_log=True) as review:
+        review.analysis().to_json()
+        review.sessions_page(counted_only=True)
+    assert digest(writer.log.path) == before

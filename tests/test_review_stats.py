@@ -1,0 +1,136 @@
+"""The statistics of dkdl/review_stats.py against published and hand-computed figures."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dkdl.review_stats import (
+    Thresholds,
+    flags_for,
+    fleiss_kappa,
+    group_difference,
+    pair_agreement,
+)
+
+# The worked example of the Wikipedia article "Fleiss' kappa": 10 subjects, 14 raters each,
+# 5 categories; P-bar = 0.378, P_e = 0.213, kappa = 0.210.
+WIKIPEDIA = [
+    (0, 0, 0, 0, 14),
+    (0, 2, 6, 4, 2),
+    (0, 0, 3, 5, 6),
+    (0, 3, 9, 2, 0),
+    (2, 2, 8, 1, 1),
+    (7, 7, 0, 0, 0),
+    (3, 2, 6, 3, 0),
+    (2, 5, 3, 2, 2),
+    (6, 5, 2, 1, 0),
+    (0, 2, 2, 3, 7),
+]
+
+
+def as_subjects(table):
+    return [dict(enumerate(row)) for row in table]
+
+
+def fleiss_1971(table):
+    """Fleiss (1971) as published, for a constant number of raters: (P-bar - P_e) / (1 - P_e)."""
+    n_subjects, m = len(table), sum(table[0])
+    p = [sum(row[j] for row in table) / (n_subjects * m) for j in range(len(table[0]))]
+    p_i = [(sum(x * x for x in row) - m) / (m * (m - 1)) for row in table]
+    p_bar, p_e = sum(p_i) / n_subjects, sum(x * x for x in p)
+    return (p_bar - p_e) / (1 - p_e)
+
+
+def test_fleiss_kappa_wikipedia_worked_example():
+    assert round(fleiss_kappa(as_subjects(WIKIPEDIA)), 3) == 0.210
+    assert fleiss_kappa(as_subjects(WIKIPEDIA)) == pytest.approx(fleiss_1971(WIKIPEDIA))
+
+
+def test_fleiss_kappa_unequal_raters_by_hand():
+    # subjects with 3, 2 and 4 ratings over two categories:
+    # disagreement = (2*1 + 1*2)/3 + 0 + (1*3 + 3*1)/4 = 4/3 + 3/2 = 17/6
+    # N = 3, mean m = 3, p = 5/9 and 4/9, sum p q = 40/81
+    # kappa = 1 - (17/6) / (3 * 2 * 40/81) = 1 - 229.5/240 = 7/160
+    subjects = [{"a": 2, "b": 1}, {"a": 2}, {"a": 1, "b": 3}]
+    assert fleiss_kappa(subjects) == pytest.approx(7 / 160)
+
+
+def test_fleiss_kappa_leaves_out_single_ratings_and_knows_undefined():
+    assert fleiss_kappa([{"a": 2, "b": 1}, {"a": 1}]) == pytest.approx(
+        fleiss_kappa([{"a": 2, "b": 1}])
+    )
+    assert fleiss_kappa([]) is None
+    assert fleiss_kappa([{"a": 1}, {"b": 1}]) is None  # no subject with two ratings
+    assert fleiss_kappa([{"a": 3}, {"a": 2}]) is None  # one category only: no variation
+    assert fleiss_kappa([{"a": 2}, {"b": 2}]) == pytest.approx(1.0)  # perfect agreement
+
+
+@given(
+    st.integers(min_value=2, max_value=8).flatmap(
+        lambda m: st.lists(
+            st.lists(st.integers(0, m), min_size=3, max_size=3).filter(lambda r: sum(r) <= m),
+            min_size=2,
+            max_size=8,
+        ).map(lambda rows: [(r[0], r[1], r[2], m - sum(r)) for r in rows])
+    )
+)
+def test_fleiss_kappa_equals_fleiss_1971_with_constant_raters(table):
+    columns = [sum(row[j] for row in table) for j in range(4)]
+    if sum(1 for c in columns if c) < 2:
+        assert fleiss_kappa(as_subjects(table)) is None
+    else:
+        assert fleiss_kappa(as_subjects(table)) == pytest.approx(fleiss_1971(table))
+
+
+def test_pair_agreement():
+    assert pair_agreement([{"a": 2, "b": 1}, {"a": 1}]) == (pytest.approx(1 / 3), 1, 3)
+    assert pair_agreement([{"a": 1}]) == (None, 0, 0)
+    assert pair_agreement([{"a": 2}, {"a": 1, "b": 1}]) == (0.5, 1, 2)
+
+
+def test_group_difference():
+    assert group_difference(3, 4, 1, 4) == 0.5
+    assert group_difference(1, 4, 3, 4) == -0.5
+    assert group_difference(1, 1, 0, 0) is None
+
+
+def test_flags_name_their_reason_in_dutch():
+    t = Thresholds()
+    flags = flags_for(
+        answered=40,
+        facility=0.45,
+        wrong_option=("2", 16),
+        wrong_option_text="soms",
+        discrimination=-0.2,
+        group_sizes=(20, 20),
+        kappa=0.15,
+        thresholds=t,
+    )
+    assert [f.kind for f in flags] == ["low_facility", "negative_discrimination", "low_agreement"]
+    assert "45 %" in flags[0].reason and "optie 2 (soms)" in flags[0].reason
+    assert "-0,20" in flags[1].reason
+    assert "0,15" in flags[2].reason
+    quiet = flags_for(
+        answered=40,
+        facility=0.45,
+        wrong_option=("2", 5),  # 12 %: wrong answers spread, no popular wrong option
+        wrong_option_text=None,
+        discrimination=-0.2,
+        group_sizes=(20, 2),  # too few sessions with a wrong profile to judge
+        kappa=0.6,
+        thresholds=t,
+    )
+    assert quiet == []
+    few = flags_for(
+        answered=5,
+        facility=0.0,
+        wrong_option=("2", 5),
+        wrong_option_text=None,
+        discrimination=-1.0,
+        group_sizes=(5, 5),
+        kappa=-0.5,
+        thresholds=t,
+    )
+    assert few == []
