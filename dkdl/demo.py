@@ -38,6 +38,7 @@ class _Nurse:
     name: str
     ability: float  # < 1: fewer errors than average from the start
     pace: float  # seconds per question scale
+    laptop: str | None = None  # installation id of the laptop she practises on
     planned: int = 1  # sessions this nurse will do in the period
     done: int = 0
 
@@ -81,6 +82,7 @@ def demo_bundle(
     people = [
         _Nurse(_demo_name(i), rng.uniform(0.6, 1.4), rng.uniform(0.7, 1.4)) for i in range(nurses)
     ]
+    _assign_laptops(people, seed)
     share = [rng.uniform(0.4, 2.0) for _ in people]
     owners = rng.choices(range(nurses), weights=share, k=sessions)
     per_nurse: dict[int, int] = {}
@@ -109,6 +111,18 @@ def demo_bundle(
             i += 1
     bundle.sessions.sort(key=lambda s: s.started_at)
     return bundle
+
+
+def _assign_laptops(people: list[_Nurse], seed: int | None) -> None:
+    """About four nurses per laptop. A separate random stream, so the sessions themselves are
+    the same as before laptops existed for the same seed."""
+    rng = random.Random(None if seed is None else f"laptops-{seed}")
+    laptops = [
+        str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        for _ in range(max(1, round(len(people) / 4)))
+    ]
+    for nurse in people:
+        nurse.laptop = rng.choice(laptops)
 
 
 def _demo_name(i: int) -> str:
@@ -237,6 +251,7 @@ def _demo_session(
             key_profile,
             match,
             test_id,
+            nurse.laptop,
         )
     )
     bundle.answers.extend(answers)

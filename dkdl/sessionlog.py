@@ -67,6 +67,7 @@ class SessionInfo:
     key_profile: str | None = None
     match: bool | None = None
     test_id: str | None = None  # groups the sessions of one toets
+    installation: str | None = None  # id of the log (laptop) it was started in; None: unknown
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ def unfinished(log: PracticeLog, nurse: str | None = None) -> list[SessionInfo]:
 
 class PracticeLog(Protocol):
     """The session log as the practice app sees it. Every write is durable when it returns."""
+
+    @property
+    def installation_id(self) -> str:
+        """This log's installation id (a UUID made once per log, i.e. per laptop); every session
+        started in it records it."""
 
     def remember_nurse(self, pseudonym: str) -> str:
         """Register (or find) a nurse by pseudonym; returns it trimmed. Remembered as the last.
@@ -139,6 +145,11 @@ class MemoryLog:
     _sessions: dict[str, SessionInfo] = field(default_factory=dict)
     _answers: dict[str, dict[str, AnswerRecord]] = field(default_factory=dict)
     _nurses: list[str] = field(default_factory=list)
+    _installation: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def installation_id(self) -> str:
+        return self._installation
 
     def remember_nurse(self, pseudonym: str) -> str:
         name = check_pseudonym(pseudonym)
@@ -173,6 +184,7 @@ class MemoryLog:
             questionnaire_hash=questionnaire.content_hash,
             started_at=now(),
             test_id=test_id,
+            installation=self._installation,
         )
         self._answers[session_id] = {}
         return session_id

@@ -103,3 +103,19 @@ def test_sessions_filter_by_nurse_in_start_order(log, questionnaire):
 def test_unknown_mode_is_refused(log, questionnaire):
     with pytest.raises(ValueError):
         log.start_session(nurse="Anna", mode="spelen", questionnaire=questionnaire)
+
+
+def test_every_session_records_the_logs_installation(log, questionnaire):
+    """A log knows its laptop: one random UUID 4 per log, stamped on every session started."""
+    import uuid
+
+    installation = log.installation_id
+    assert uuid.UUID(installation).version == 4
+    first = log.start_session(nurse="Anna", mode="vrij", questionnaire=questionnaire)
+    second = log.start_session(nurse="Bram", mode="vrij", questionnaire=questionnaire)
+    assert log.session(first).installation == installation
+    assert log.session(second).installation == installation
+    assert log.installation_id == installation
+    assert {s.installation for s in log.sessions()} == {installation}
+    other = MemoryLog()
+    assert other.installation_id != installation

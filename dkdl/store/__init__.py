@@ -1,13 +1,14 @@
 """The session log in SQLite: nothing lost, resumable, mergeable.
 
-One package, five layers (each imports only those above it):
+One package in layers (each imports only those above it):
 
 - :mod:`dkdl.store.schema`: the named migrations (``KNOWN_MIGRATIONS``);
 - :mod:`dkdl.store.files`: where the file lives, read-only checks before any write,
   :class:`StoreError` with its Dutch messages, connecting;
 - :mod:`dkdl.store.rows`: the named row types a log travels as, and their conversions;
 - :mod:`dkdl.store.log`: :class:`SqliteLog` (the practice log) and :func:`open_log`;
-- :mod:`dkdl.store.merge`: :class:`LogBundle`, :func:`merge_bundle`, :func:`import_logs`.
+- :mod:`dkdl.store.merge`: :class:`LogBundle`, :func:`merge_bundle`, :func:`import_logs`;
+- :mod:`dkdl.store.identity`: who is who (laptops, nurse identities, the trainer's aliases).
 
 The rest of dkdl imports from ``dkdl.store`` only. Schema: ``docs/schema.md``.
 """
@@ -20,6 +21,16 @@ from dkdl.store.files import (
     check_file,
     default_db_path,
     resolve_db_path,
+)
+from dkdl.store.identity import (
+    Installation,
+    NurseIdentity,
+    NurseKey,
+    add_alias,
+    aliases,
+    installations,
+    nurse_identities,
+    remove_alias,
 )
 from dkdl.store.log import SqliteLog, open_log
 from dkdl.store.merge import (
@@ -49,6 +60,9 @@ __all__ = [
     "MIGRATION_SET",
     "SESSION_FIELDS",
     "AnswerRow",
+    "Installation",
+    "NurseIdentity",
+    "NurseKey",
     "FileCheck",
     "LogBundle",
     "MergeReport",
@@ -56,13 +70,18 @@ __all__ = [
     "SourceReport",
     "SqliteLog",
     "StoreError",
+    "add_alias",
+    "aliases",
     "check_file",
     "default_db_path",
     "describe_import",
     "import_logs",
+    "installations",
     "merge_bundle",
     "migrations",
+    "nurse_identities",
     "open_log",
     "read_bundle",
+    "remove_alias",
     "resolve_db_path",
 ]

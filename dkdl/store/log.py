@@ -149,7 +149,12 @@ def _open_readonly(checked: FileCheck) -> SqliteLog:
             migrations.apply(Database(conn, execute_plugins=False))
         else:
             configure(conn)
-        return SqliteLog(Database(conn, execute_plugins=False), path, readonly=True)
+        return SqliteLog(
+            Database(conn, execute_plugins=False),
+            path,
+            readonly=True,
+            in_memory=bool(checked.pending),
+        )
     except sqlite3.Error as exc:
         raise translate(exc, path, "het lezen") from None
 
@@ -164,12 +169,16 @@ class SqliteLog:
     commits before it returns or raises :class:`StoreError` with nothing changed.
     """
 
-    def __init__(self, db: Database, path: Path, *, readonly: bool = False):
+    def __init__(
+        self, db: Database, path: Path, *, readonly: bool = False, in_memory: bool = False
+    ):
         self.db = db
         self.path = path
         self.readonly = readonly
+        self.in_memory = in_memory  # read-only, from a copy upgraded in memory (an older file)
         self._lock = threading.RLock()
         self._ids: dict[str, int] = {}  # session UUID -> row id (rows are never deleted)
+        self._installation: str | None = None
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -233,6 +242,13 @@ class SqliteLog:
 
     # -- PracticeLog -----------------------------------------------------------------------
 
+    @property
+    def installation_id(self) -> str:
+        """This log's installation id (made once, by migration ``m004_installations``)."""
+        if self._installation is None:
+            self._installation = self._read("SELECT id FROM installation")[0][0]
+        return self._installation
+
     def remember_nurse(self, pseudonym: str) -> str:
         """Register (or find) a nurse by pseudonym; returns it trimmed. Remembered as the last."""
         name = check_pseudonym(pseudonym)
@@ -267,13 +283,14 @@ class SqliteLog:
             raise ValueError(f"onbekende modus {mode!r}")
         check_pseudonym(nurse)
         session_id = str(uuid.uuid4())
+        installation = self.installation_id
         with self._write("de nieuwe sessie") as conn:
             conn.execute("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", (nurse,))
             cursor = conn.execute(
                 "INSERT INTO sessions (uuid, nurse, mode, case_id, case_hash, questionnaire_id, "
-                "questionnaire_version, questionnaire_hash, started_at, status, test_id) "
-                "VALUES (?, (SELECT id FROM nurses WHERE pseudonym = ?), "
-                "?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "questionnaire_version, questionnaire_hash, started_at, status, test_id, "
+                "installation) VALUES (?, (SELECT id FROM nurses WHERE pseudonym = ?), "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     nurse,
@@ -286,6 +303,7 @@ class SqliteLog:
                     now(),
                     BEZIG,
                     test_id,
+                    installation,
                 ),
             )
             row_id = cursor.lastrowid

@@ -38,6 +38,7 @@ class MergeReport:
     present: int = 0
     answers_added: int = 0
     nurses_added: int = 0
+    laptops_filled: int = 0  # sessions present without a laptop that now know it
 
 
 def read_bundle(log: SqliteLog) -> LogBundle:
@@ -67,7 +68,7 @@ def merge_bundle(log: SqliteLog, bundle: LogBundle) -> MergeReport:
 
 def _merge_rows(conn: sqlite3.Connection, bundle: LogBundle, report: MergeReport) -> None:
     """The body of :func:`merge_bundle`, inside its transaction."""
-    sessions = [SessionRow._make(row) for row in bundle.sessions]
+    sessions = [SessionRow(*row) for row in bundle.sessions]
     before = conn.execute("SELECT count(*) FROM nurses").fetchone()[0]
     names = {row.nurse for row in sessions}
     for name in names:  # the same rule as in the app; ValueError makes the merge refuse
@@ -76,14 +77,17 @@ def _merge_rows(conn: sqlite3.Connection, bundle: LogBundle, report: MergeReport
     conn.executemany("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", [(n,) for n in names])
     report.nurses_added = conn.execute("SELECT count(*) FROM nurses").fetchone()[0] - before
     nurse_ids = dict(conn.execute("SELECT pseudonym, id FROM nurses"))
-    existing = {u: (i, st) for i, u, st in conn.execute("SELECT id, uuid, status FROM sessions")}
+    existing = {
+        u: (i, st, inst)
+        for i, u, st, inst in conn.execute("SELECT id, uuid, status, installation FROM sessions")
+    }
     per_session: dict[str, list[AnswerRow]] = {}
     for answer in map(AnswerRow._make, bundle.answers):
         per_session.setdefault(answer.session_id, []).append(answer)
     stray = set(per_session) - {row.session_id for row in sessions}
     if stray:
         raise ValueError(f"antwoorden bij onbekende sessie {sorted(stray)[0]}")
-    new_rows, replace_ids = [], []
+    new_rows, replace_ids, laptops = [], [], []
     for row in sessions:
         nurse_id = nurse_ids.get(row.nurse)
         if nurse_id is None:
@@ -99,12 +103,15 @@ def _merge_rows(conn: sqlite3.Connection, bundle: LogBundle, report: MergeReport
                 "UPDATE sessions SET nurse = ?, "
                 + ", ".join(f"{c} = ?" for c in SESSION_COLUMNS)
                 + " WHERE id = ?",
-                (*values[1:], found[0]),
+                (*values[1:-1], row.installation or found[2], found[0]),
             )
             conn.execute("DELETE FROM answers WHERE session = ?", (found[0],))
             replace_ids.append((row.session_id, found[0]))
         else:
             report.present += 1
+            if found[2] is None and row.installation is not None:
+                laptops.append((row.installation, found[0]))  # an old import learns its laptop
+    conn.executemany("UPDATE sessions SET installation = ? WHERE id = ?", laptops)
     max_id = conn.execute("SELECT coalesce(max(id), 0) FROM sessions").fetchone()[0]
     conn.executemany(
         f"INSERT INTO sessions (uuid, nurse, {', '.join(SESSION_COLUMNS)}) "
@@ -122,6 +129,7 @@ def _merge_rows(conn: sqlite3.Connection, bundle: LogBundle, report: MergeReport
     report.added = len(new_rows)
     report.updated = len(replace_ids)
     report.answers_added = len(answer_rows)
+    report.laptops_filled = len(laptops)
 
 
 def _got_further(
@@ -203,6 +211,8 @@ def describe_import(item: SourceReport) -> str:
         parts.append(f"{r.updated} bijgewerkt (verder gekomen dan de vorige import)")
     if r.present:
         parts.append(f"{r.present} waren er al")
+    if r.laptops_filled:
+        parts.append(_n(r.laptops_filled, "sessie kreeg haar laptop", "sessies kregen hun laptop"))
     if r.nurses_added:
         parts.append(_n(r.nurses_added, "nieuwe naam", "nieuwe namen"))
     return f"{item.path}: " + ", ".join(parts)

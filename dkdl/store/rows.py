@@ -34,6 +34,7 @@ class SessionRow(NamedTuple):
     key_profile: str | None
     match: int | None
     test_id: str | None
+    installation: str | None = None  # the laptop (log) it was practised on; None: unknown
 
 
 class AnswerRow(NamedTuple):
@@ -97,4 +98,5 @@ def session_info(row: SessionRow) -> SessionInfo:
         key_profile=row.key_profile,
         match=None if row.match is None else bool(row.match),
         test_id=row.test_id,
+        installation=row.installation,
     )

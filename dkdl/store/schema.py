@@ -7,10 +7,13 @@ naming a migration this version does not know was written by a newer dkdl and is
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 from sqlite_utils import Database, Migrations
 
 MIGRATION_SET = "dkdl"
-OUR_TABLES = frozenset({"nurses", "sessions", "answers"})
+OUR_TABLES = frozenset({"nurses", "sessions", "answers"})  # present from m001 on
 
 migrations = Migrations(MIGRATION_SET)
 
@@ -69,6 +72,69 @@ def m002_review_indexes(db: Database) -> None:
     """Indexes for the trainer's views: sessions by time and by nurse."""
     db.execute("CREATE INDEX sessions_started ON sessions (started_at)")
     db.execute("CREATE INDEX sessions_nurse ON sessions (nurse, started_at)")
+
+
+# Namespace for installation ids derived from a log's content (see m004): a fixed, random UUID.
+INSTALLATION_NAMESPACE = uuid.UUID("5b0c1f0e-3f8a-4c57-9d0e-6a2f4b1d7c93")
+
+
+def derived_installation_id(first_local_session: str) -> str:
+    """The installation id an old log gets on upgrade: derived from the UUID of its first session
+    practised on that laptop, so upgrading the file itself and upgrading a read-only copy in
+    memory (an import source) give the same id, and importing again stays idempotent."""
+    return str(uuid.uuid5(INSTALLATION_NAMESPACE, f"installation:{first_local_session}"))
+
+
+@migrations()
+def m004_installations(db: Database) -> None:
+    """Which laptop a session comes from, and the trainer's "same person" aliases.
+
+    ``installation``: one row, this file's id (UUID), made once. ``sessions.installation``: the
+    id of the log a session was started in, kept by import. An old log gets an id derived from
+    its first session of a nurse chosen on this laptop (``last_used`` set), or a random one when
+    it has none; the sessions of nurses chosen here get that id, the others (imported) stay NULL
+    (laptop unknown). ``nurse_aliases``: pairs of nurse identities (pseudonym, installation; ''
+    for unknown) a trainer marked as one person; never exported or imported.
+    """
+    db.execute(
+        """
+        CREATE TABLE installation (
+            only INTEGER PRIMARY KEY CHECK (only = 1),
+            id TEXT NOT NULL CHECK (length(id) = 36),
+            made_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "ALTER TABLE sessions ADD COLUMN installation TEXT "
+        "CHECK (installation IS NULL OR length(installation) = 36)"
+    )
+    db.execute("CREATE INDEX sessions_installation ON sessions (installation, id)")
+    db.execute(
+        """
+        CREATE TABLE nurse_aliases (
+            pseudonym TEXT NOT NULL,
+            installation TEXT NOT NULL,
+            same_pseudonym TEXT NOT NULL,
+            same_installation TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            PRIMARY KEY (pseudonym, installation, same_pseudonym, same_installation),
+            CHECK (pseudonym <> same_pseudonym OR installation <> same_installation)
+        )"""
+    )
+    first = db.execute(
+        "SELECT s.uuid FROM sessions s JOIN nurses n ON n.id = s.nurse "
+        "WHERE n.last_used IS NOT NULL ORDER BY s.id LIMIT 1"
+    ).fetchone()
+    installation = derived_installation_id(first[0]) if first else str(uuid.uuid4())
+    made_at = datetime.now(UTC).isoformat(timespec="seconds")
+    db.execute(
+        "INSERT INTO installation (only, id, made_at) VALUES (1, ?, ?)", (installation, made_at)
+    )
+    db.execute(
+        "UPDATE sessions SET installation = ? "
+        "WHERE nurse IN (SELECT id FROM nurses WHERE last_used IS NOT NULL)",
+        (installation,),
+    )
 
 
 KNOWN_MIGRATIONS = tuple(m.name for m in migrations._migrations)
