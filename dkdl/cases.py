@@ -2,8 +2,11 @@
 
 A case file is YAML, validated by pydantic and then against the questionnaire it was written
 for: the key must be a complete, routable answer set, every answer needs a ``toelichting``, and an
-``expected_profile`` must equal what the engine derives. The vignette is screened for anything
-that looks like client-identifying data. Problems come back as ``file: field: message`` lines.
+``expected_profile`` must equal what the engine derives. ``tags`` (shown to the nurse) may name
+only condition and setting; what gives the key away goes in ``trainer_tags``. An optional
+``hint`` (a colleague's remark) is for oefenen on request, never for a toets. Every text is
+screened for anything that looks like client-identifying data. Problems come back as
+``file: field: message`` lines.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
@@ -35,10 +39,13 @@ _IDENTIFYING = [
 ]
 
 
-# Tags that name the outcome or the boundary a case trains: they give the key away. The nurse's
-# case list hides them (trainers see them in `dkdl cases list`). The app's own convention.
-KEY_TAGS = frozenset(
+# The tag split (the app's own convention): ``tags`` are shown to the nurse before she answers, so
+# they may name only the condition and the setting; ``trainer_tags`` (outcome, boundary type, the
+# trap a case sets) are shown to trainers only. Validation refuses a nurse tag that is a known
+# trainer tag or contains a word that names an answer option, a checklist item or an outcome.
+TRAINER_TAGS = frozenset(
     {
+        "grensgeval",
         "kindzorg",
         "ptz",
         "tijdelijk",
@@ -53,10 +60,55 @@ KEY_TAGS = frozenset(
         "dubbel-gewicht",
     }
 )
+ANSWER_WORDS = (
+    "mantelzorg",
+    "netwerk",
+    "contact",
+    "continent",
+    "vergeet",
+    "geheugen",
+    "stabiel",
+    "verslecht",
+    "verbeter",
+    "achteruit",
+    "terminaal",
+    "injectie",
+    "zwachtel",
+    "complexe-wond",
+    "sonde",
+    "katheter",
+    "stoma",
+    "darmspoeling",
+    "klysma",
+    "nieuwe-client",
+    "zorgmijd",
+    "somber",
+    "gedrag",
+    "grens",
+    "dkdl",
+    "profiel",
+    "ob-",
+)
+
+
+def nurse_tag_problem(tag: str) -> str | None:
+    """Why ``tag`` may not be shown to the nurse, or ``None`` if it may."""
+    if tag in TRAINER_TAGS:
+        return f"{tag!r} noemt de uitkomst of de valkuil; zet het onder trainer_tags"
+    word = next((w for w in ANSWER_WORDS if w in tag), None)
+    if word is not None:
+        return (
+            f"{tag!r} verraadt een antwoord ({word!r}); tags noemen alleen aandoening en "
+            "setting, zet het onder trainer_tags"
+        )
+    return None
 
 
 def builtin_cases_dir() -> Path:
     return data_dir() / "cases"
+
+
+Tag = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
 
 
 class KeyAnswer(BaseModel):
@@ -75,7 +127,9 @@ class CaseFile(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)
     title: str = Field(min_length=1, max_length=120)
     difficulty: StrictInt = Field(ge=1, le=3)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list)
+    trainer_tags: list[Tag] = Field(default_factory=list)
+    hint: str | None = Field(default=None, min_length=1, max_length=600)
     questionnaire_version: str
     vignette: str = Field(min_length=1)
     key: dict[str, KeyAnswer] = Field(min_length=1)
@@ -107,12 +161,35 @@ class Case:
 
     @property
     def situation_tags(self) -> list[str]:
-        """The tags a nurse may see before answering (no :data:`KEY_TAGS`)."""
-        return [t for t in self.data.tags if t not in KEY_TAGS]
+        """The tags a nurse may see before answering: condition and setting only (validation
+        keeps outcome, boundary and trap tags out of them)."""
+        return list(self.data.tags)
+
+    @property
+    def hint(self) -> str | None:
+        """The colleague's remark, for oefenen on request only; never shown in a toets."""
+        return self.data.hint
+
+    @property
+    def builtin(self) -> bool:
+        """Whether the case is one of the app's own (not from a trainer's folder)."""
+        return _same_dir(self.path.parent, builtin_cases_dir())
 
     def toelichting(self, question_id: str) -> str | None:
         answer = self.data.key.get(question_id)
         return answer.toelichting if answer else None
+
+
+def tag_problems(case: CaseFile) -> list[tuple[str, str]]:
+    """The tag split: nothing in ``tags`` that gives the key away; no tag in both lists."""
+    problems = []
+    for i, tag in enumerate(case.tags):
+        why = nurse_tag_problem(tag)
+        if why is not None:
+            problems.append((f"tags[{i}]", why))
+        elif tag in case.trainer_tags:
+            problems.append((f"tags[{i}]", f"{tag!r} staat ook onder trainer_tags; kies één"))
+    return problems
 
 
 def key_problems(case: CaseFile, scorer: Scorer) -> list[tuple[str, str]]:
@@ -198,10 +275,13 @@ def vignette_problems(vignette: str) -> list[tuple[str, str]]:
 
 
 def privacy_problems(case: CaseFile) -> list[tuple[str, str]]:
-    """Anything that looks like client data, in every text a nurse is shown: title, tags,
-    vignette and each toelichting."""
+    """Anything that looks like client data, in every text a nurse or trainer is shown: title,
+    tags, vignette, hint and each toelichting."""
     texts = [("title", case.title), ("vignette", case.vignette)]
+    if case.hint is not None:
+        texts.append(("hint", case.hint))
     texts += [(f"tags[{i}]", tag) for i, tag in enumerate(case.tags)]
+    texts += [(f"trainer_tags[{i}]", tag) for i, tag in enumerate(case.trainer_tags)]
     texts += [(f"key.{qid}.toelichting", a.toelichting) for qid, a in case.key.items()]
     problems = []
     for where, text in texts:
@@ -230,7 +310,7 @@ def parse_case(text: str, path: Path, scorer: Scorer) -> Case:
         data = CaseFile.model_validate(raw)
     except ValidationError as exc:
         raise LoadError(describe_validation_error(path, exc)) from None
-    problems = key_problems(data, scorer) + vignette_problems(data.vignette)
+    problems = key_problems(data, scorer) + vignette_problems(data.vignette) + tag_problems(data)
     problems += privacy_problems(data)
     if data.id != path.stem:
         problems.append(("id", f"{data.id!r} moet gelijk zijn aan de bestandsnaam ({path.stem!r})"))
@@ -255,6 +335,16 @@ def parse_case(text: str, path: Path, scorer: Scorer) -> Case:
         raise LoadError([f"{path}: {where}: {msg}" for where, msg in problems])
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Case(data, path, digest, answers, result)
+
+
+def _same_dir(a: Path, b: Path) -> bool:
+    return os.path.normcase(str(a.resolve())) == os.path.normcase(str(b.resolve()))
+
+
+def builtin_ids() -> set[str]:
+    """The ids of the built-in cases (their file names: validation makes id and name equal)."""
+    folder = builtin_cases_dir()
+    return {p.stem for p in folder.glob("*.yaml")} if folder.is_dir() else set()
 
 
 def case_dirs(extra: Iterable[Path | str] = (), *, builtin: bool = True) -> list[Path]:
@@ -317,26 +407,34 @@ TEMPLATE = """\
 # Casus voor dkdl. Vul alles in en controleer met: dkdl cases validate {folder}
 # Verzonnen casus: geen namen, BSN, geboortedata, adressen of telefoonnummers.
 id: {id}                       # gelijk aan de bestandsnaam
-title: "Korte titel van de casus"
+title: "Korte, neutrale titel"  # noem de aandoening of situatie, niet het antwoord
 difficulty: 2                  # 1 = eenvoudig, 2 = let op, 3 = grensgeval
+# tags ziet de verpleegkundige vóór het invullen: alleen aandoening en setting
+# (bijv. copd, herindicatie, serviceflat). Niets dat een antwoord verraadt.
 tags: [voorbeeld]
+# trainer_tags ziet alleen de trainer: uitkomst, soort grensgeval, valkuil
+# (bijv. grensgeval, ob-3-4, stabiel-zonder-mantelzorg).
+trainer_tags: []
 questionnaire_version: "{version}"
 vignette: |
-  Beschrijf hier de situatie in 120 tot 300 woorden, zoals in een overdracht of intake.
-  Noem de feiten die bij elke vraag horen: leeftijd, palliatieve fase, psychisch functioneren,
-  geheugen, sociale contacten, mantelzorg, verwachte verloop de komende maand, continentie,
-  wassen en douchen, medicatie en verpleegtechnische handelingen.
+  Beschrijf hier de situatie in 120 tot 300 woorden, zoals de verpleegkundige haar tegenkomt:
+  een overdracht, een intakegesprek of een rapportage. Beschrijf gedrag en feiten, niet de
+  woorden van de antwoordopties: leeftijd, palliatieve fase, psychisch functioneren, geheugen,
+  sociale contacten, wie er helpt, wat er de komende maand verwacht wordt, continentie, wassen
+  en douchen, medicatie en verpleegtechnische handelingen.
   Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut
   labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco
   laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in
-  voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat
-  non proident, sunt in culpa qui officia deserunt mollit anim id est laborum. Vervang deze tekst.
-# De sleutel: per vraag het juiste antwoord (optienummer) en een toelichting die naar de feiten
-# in de casus wijst. Alleen de vragen die de routering bereikt: bij Q1 = 2 alleen Q1, enz.
+  voluptate velit esse cillum dolore eu fugiat nulla pariatur. Vervang deze tekst.
+# Optioneel: een opmerking van een collega die op de valkuil wijst. De verpleegkundige ziet
+# hem alleen bij oefenen, als zij erom vraagt (toets h); nooit in een toets.
+# hint: "Een collega twijfelt of ... Wat zegt de vraag precies?"
+# De sleutel: per vraag het juiste antwoord (optienummer) en een toelichting die het feit uit
+# de casus en de regel noemt. Alleen de vragen die de routering bereikt: bij Q1 = 2 alleen Q1.
 key:
-  Q1: {{answer: 1, toelichting: "De cliënt is volwassen."}}
-  Q2: {{answer: 1, toelichting: "Geen palliatief terminale fase."}}
-  Q3: {{answer: 1, toelichting: "De informatie is beschikbaar."}}
+  Q1: {{answer: 1, toelichting: "..."}}
+  Q2: {{answer: 1, toelichting: "..."}}
+  Q3: {{answer: 1, toelichting: "..."}}
   Q4: {{answer: 1, toelichting: "..."}}
   Q5: {{answer: 1, toelichting: "..."}}
   Q6: {{answer: 1, toelichting: "..."}}

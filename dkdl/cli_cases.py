@@ -52,7 +52,8 @@ def add_cases_commands(sub, common: argparse.ArgumentParser) -> None:
         "new",
         parents=[common],
         help="schrijf een sjabloon voor een nieuwe casus",
-        description="Schrijft ID.yaml met uitleg in de map (standaard: de huidige map).",
+        description="Schrijft ID.yaml met uitleg in de map (standaard: de huidige map; een "
+        "map die nog niet bestaat wordt gemaakt). Een id van een ingebouwde casus kan niet.",
     )
     new.add_argument("id", metavar="ID", help="kleine letters, cijfers en streepjes")
     new.add_argument("--dir", metavar="MAP", default=".", help="waar het bestand komt")
@@ -70,24 +71,36 @@ def cmd_list(args: argparse.Namespace) -> int:
                 "title": case.title,
                 "difficulty": case.data.difficulty,
                 "tags": case.data.tags,
+                "trainer_tags": case.data.trainer_tags,
+                "hint": case.hint is not None,
+                "own": not case.builtin,
                 "profile": case.profile,
             }
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     else:
-        rows = [("id", "niveau", "profiel", "titel", "tags")]
+        # 'eigen' marks a trainer's own case; trainer tags follow the nurse's tags after '|'
+        rows = [("id", "bron", "niveau", "profiel", "titel", "tags | trainer_tags")]
         rows += [
-            (c.id, str(c.data.difficulty), c.profile, c.title, ", ".join(c.data.tags))
+            (
+                c.id,
+                "ingebouwd" if c.builtin else "eigen",
+                str(c.data.difficulty),
+                c.profile,
+                c.title,
+                ", ".join(c.data.tags) + " | " + ", ".join(c.data.trainer_tags),
+            )
             for c in library.cases
         ]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        widths = [max(len(r[i]) for r in rows) for i in range(5)]
         for row in rows:
             sys.stdout.write(
                 "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False))
                 + "  "
-                + row[4]
+                + row[5]
                 + "\n"
             )
-        sys.stdout.write(f"\n{len(library.cases)} casussen\n")
+        own = sum(1 for c in library.cases if not c.builtin)
+        sys.stdout.write(f"\n{len(library.cases)} casussen, waarvan {own} eigen\n")
     return 1 if library.problems else 0
 
 
@@ -114,15 +127,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from dkdl.cases import builtin_cases_dir, case_template
+    from dkdl.cases import builtin_cases_dir, builtin_ids, case_template
 
     if not _valid_id(args.id):
         raise Fail(f"ongeldig id {args.id!r}: gebruik kleine letters, cijfers en streepjes")
+    if args.id in builtin_ids():
+        # the app would refuse the second case with this id on every start
+        raise Fail(f"{args.id!r} is al het id van een ingebouwde casus; kies een ander id")
     folder = Path(args.dir)
-    if not folder.is_dir():
-        raise Fail(f"{folder}: map niet gevonden")
-    if folder.resolve() == builtin_cases_dir().resolve():
+    if folder.exists() and not folder.is_dir():
+        raise Fail(f"{folder}: is een bestand, geen map")
+    if folder.exists() and folder.resolve() == builtin_cases_dir().resolve():
         raise Fail("schrijf eigen casussen in een eigen map, niet tussen de ingebouwde")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Fail(f"{folder}: kan de map niet maken ({exc.strerror or exc})") from None
     path = folder / f"{args.id}.yaml"
     if path.exists():
         raise Fail(f"{path}: bestaat al; kies een ander id")

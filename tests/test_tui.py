@@ -739,3 +739,74 @@ async def test_space_then_right_typed_at_once_ticks_before_moving_on(questionnai
         await pilot.pause()
         assert isinstance(app.screen, FeedbackScreen)
         assert log.answers(screen.session.session_id)["Q12"].items == ("zwachtelen",)
+
+
+def _hinted_library(questionnaire, tmp_path):
+    """The fixed test cases, with a hint added to the wound case (in a temporary folder)."""
+    import yaml
+
+    folder = tmp_path / "eigen"
+    folder.mkdir()
+    for path in CASES.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data["id"] == "tui-wondzorg-01":
+            data["hint"] = "Een collega twijfelt over de [b]wond[/b]: hoe lang is die al open?"
+        (folder / path.name).write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    library = load_library([folder], questionnaire)
+    assert library.problems == []
+    return library
+
+
+def _messages(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_hint_on_request_in_oefenen_only(questionnaire, tmp_path):
+    library = _hinted_library(questionnaire, tmp_path)
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        assert any(b.binding.action == "hint" for b in app.active_bindings.values())
+        assert not any("collega twijfelt" in m for m in _messages(app))  # not unasked
+        await pilot.press("h")
+        await pilot.pause()
+        shown = [m for m in _messages(app) if "collega twijfelt" in m]
+        from textual.content import Content
+
+        # trainer text is shown as text, not read as markup
+        assert shown and "[b]wond[/b]" in Content.from_markup(shown[0]).plain
+        assert screen.session.options == {}  # 'h' answered nothing
+
+
+async def test_hint_never_in_a_toets(questionnaire, tmp_path):
+    library = _hinted_library(questionnaire, tmp_path)
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.set_nurse("Anna")
+        app.start_test([library.by_id("tui-wondzorg-01")])
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.session.case.hint
+        if screen.reading():
+            await pilot.press("c")
+        assert not any(b.binding.action == "hint" for b in app.active_bindings.values())
+        await pilot.press("h")
+        await pilot.pause()
+        assert not any("collega twijfelt" in m for m in _messages(app))
+        await answer_all(pilot, KEY_WOND[:-1] + [1])  # Q12 = 1: no checklist to tick
+        await pilot.pause()
+        assert isinstance(app.screen, ToetsSummaryScreen)
+        await pilot.press("h")
+        await pilot.pause()
+        assert not any("collega twijfelt" in m for m in _messages(app))
+
+
+async def test_no_hint_key_for_a_case_without_hint(questionnaire, library):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(app, pilot)
+        assert not any(b.binding.action == "hint" for b in app.active_bindings.values())
+        await pilot.press("h")
+        await pilot.pause()
+        assert _messages(app) == []

@@ -46,6 +46,7 @@ class QuestionScreen(Screen):
         Binding("pagedown", "scroll_case(1)", "Casus verder", show=False),
         Binding("pageup", "scroll_case(-1)", "Casus terug", show=False),
         Binding("g", "jump", "Vragen"),
+        Binding("h", "hint", "Hint"),
         Binding("escape", "leave", "Stoppen"),
     ]
 
@@ -134,8 +135,22 @@ class QuestionScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_vignette":
             return self.session.case is not None
+        if action == "hint":
+            return self.hint() is not None
         # the case fills the screen: keys scroll it, 'c' goes back
         return not (action in ("choose", "next", "back", "jump", "enter") and self.reading())
+
+    def hint(self) -> str | None:
+        """The case's hint, in oefenen only: a toets (and vrij) never offers it."""
+        s = self.session
+        if s.mode != "oefenen" or s.test is not None or s.case is None:
+            return None
+        return s.case.hint
+
+    def action_hint(self) -> None:
+        hint = self.hint()
+        if hint is not None:
+            self.notify(escape(hint), title="Hint van een collega", timeout=30)
 
     def reading(self) -> bool:
         """Narrow terminal with the case text shown instead of the questions."""
