@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from dkdl.cli_cases import add_cases_option
 from dkdl.cli_common import Fail
 
 
@@ -36,17 +37,29 @@ def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
         "export",
         parents=[common],
         help="schrijf het logboek als CSV, JSON Lines of XLSX (één regel per antwoord)",
-        description="Schrijft elk antwoord met de gegevens van zijn sessie. XLSX (voor Excel) "
-        "heeft ook een blad met één regel per sessie. Het logbestand wordt alleen gelezen.",
+        description="Schrijft elk antwoord met de gegevens van zijn sessie, de vraag, het "
+        "antwoord van de sleutel en of het goed is. XLSX (voor Excel) heeft ook een blad met één "
+        "regel per sessie. Het logbestand wordt alleen gelezen; een bestaand --out wordt alleen "
+        "met --force vervangen.",
     )
     export.add_argument(
         "--format",
-        choices=("csv", "jsonl", "xlsx"),  # = logtools.FORMATS (not imported: keeps start-up light)
+        choices=("csv", "jsonl", "xlsx"),  # = export.FORMATS (not imported: keeps start-up light)
         help="csv, jsonl of xlsx (standaard: volgens de extensie van --out)",
     )
     export.add_argument(
         "--out", required=True, metavar="BESTAND", help="doelbestand; '-' schrijft naar het scherm"
     )
+    export.add_argument(
+        "--excel",
+        action="store_true",
+        help="CSV zoals Nederlandse Excel het opent: puntkomma's, decimale komma, UTF-8 met BOM",
+    )
+    export.add_argument(
+        "--force", action="store_true", help="vervang --out als dat bestand al bestaat"
+    )
+    add_selection_options(export)
+    add_cases_option(export)
     export.set_defaults(func=cmd_export)
 
     merge = sub.add_parser(
@@ -78,30 +91,78 @@ def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
     demo.set_defaults(func=cmd_demo)
 
 
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    """The options that select sessions, as ``dkdl report`` has them."""
+    parser.add_argument("--nurse", metavar="NAAM", help="alleen deze verpleegkundige")
+    parser.add_argument("--case", metavar="ID", help="alleen deze casus")
+    parser.add_argument("--since", metavar="DATUM", help="vanaf deze dag (JJJJ-MM-DD, UTC)")
+    parser.add_argument("--until", metavar="DATUM", help="tot en met deze dag (JJJJ-MM-DD, UTC)")
+    parser.add_argument("--mode", choices=("oefenen", "toets", "vrij"), help="alleen deze modus")
+    parser.add_argument(
+        "--attempts",
+        choices=("first", "all"),
+        help="alleen afgeronde sessies met een sleutel: first = per verpleegkundige de eerste "
+        "poging per casus, all = elke poging (standaard: alle sessies)",
+    )
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    from dkdl.logtools import FORMATS, export_log, format_from_suffix
+    from dkdl.cases import case_dirs, load_library
+    from dkdl.export import (
+        FORMATS,
+        ExportError,
+        Interrupted,
+        KeyIndex,
+        Selection,
+        check_target,
+        export_log,
+        format_from_suffix,
+        parse_day,
+    )
+    from dkdl.questionnaire import load_questionnaire
     from dkdl.store import open_log, resolve_db_path
 
     db = resolve_db_path(getattr(args, "db", None))
     out = None if args.out == "-" else Path(args.out)
-    if out is not None and out.resolve() == db.resolve():
-        raise Fail(f"{out}: dit is het logbestand zelf; kies een ander --out")
-    if out is not None and out.is_dir():
-        raise Fail(f"{out}: is een map; geef een bestandsnaam")
     fmt = args.format or format_from_suffix(args.out)
     if fmt not in FORMATS:
         raise Fail(f"geef --format {'|'.join(FORMATS)} (de extensie van --out zegt het niet)")
     if out is None and fmt == "xlsx":
         raise Fail("XLSX kan niet naar het scherm; geef --out BESTAND.xlsx")
-    with open_log(db, create=False, readonly=True) as log:
-        rows = export_log(log, fmt, out)
+    if args.excel and fmt != "csv":
+        raise Fail("--excel hoort bij CSV; XLSX opent Excel zo al goed")
+    try:
+        selection = Selection(
+            nurse=args.nurse,
+            case=args.case,
+            since=parse_day(args.since, "--since") if args.since else None,
+            until=parse_day(args.until, "--until") if args.until else None,
+            mode=args.mode,
+            attempts=args.attempts,
+        )
+        target = check_target(out, log_path=db, force=args.force)
+    except ExportError as exc:
+        raise Fail(str(exc)) from None
+    questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
+    library = load_library(case_dirs(getattr(args, "cases", None) or []), questionnaire)
+    keys = KeyIndex(questionnaire, library.cases)
+    try:
+        with open_log(db, create=False, readonly=True) as log:
+            rows = export_log(log, fmt, target, keys, selection, excel=args.excel)
+    except ExportError as exc:
+        raise Fail(str(exc)) from None
+    except (KeyboardInterrupt, Interrupted) as exc:
+        code = 130 if isinstance(exc, KeyboardInterrupt) else 143
+        left = "wat al geschreven was blijft staan" if target.through else "er is niets geschreven"
+        raise Fail(f"export afgebroken; {left}", code) from None
     if out is not None:
         sys.stderr.write(f"dkdl: {rows} regels geschreven naar {out}\n")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from dkdl.store import describe_import, import_logs, open_log, resolve_db_path
+    from dkdl.logtools import describe_import, import_logs
+    from dkdl.store import open_log, resolve_db_path
 
     target = resolve_db_path(getattr(args, "db", None))
     sources = [Path(s) for s in args.sources]
@@ -117,8 +178,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from dkdl.demo import demo_bundle
-    from dkdl.store import DB_ENV, merge_bundle, open_log, resolve_db_path
+    from dkdl.logtools import demo_bundle
+    from dkdl.store import DB_ENV, open_log, resolve_db_path
 
     if getattr(args, "db", None) is None and not os.environ.get(DB_ENV, "").strip():
         raise Fail(
@@ -136,8 +197,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"{path}: bevat al sessies; demodata komt alleen in een nieuw of leeg bestand. "
                 "Kies met --db een nieuwe naam."
             )
-        report = merge_bundle(log, bundle)
-    first, last = bundle.sessions[0].started_at[:10], bundle.sessions[-1].started_at[:10]
+        report = log.merge(bundle)
+    first, last = bundle.sessions[0][8][:10], bundle.sessions[-1][8][:10]
     print(
         f"{path}: {report.added} verzonnen sessies van {report.nurses_added} verpleegkundigen "
         f"({report.answers_added} antwoorden), {first} t/m {last}"
