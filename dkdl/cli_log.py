@@ -124,13 +124,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     db = resolve_db_path(getattr(args, "db", None))
     out = None if args.out == "-" else Path(args.out)
-    fmt = args.format or format_from_suffix(args.out)
-    if fmt not in FORMATS:
-        raise Fail(f"geef --format {'|'.join(FORMATS)} (de extensie van --out zegt het niet)")
-    if out is None and fmt == "xlsx":
-        raise Fail("XLSX kan niet naar het scherm; geef --out BESTAND.xlsx")
-    if args.excel and fmt != "csv":
-        raise Fail("--excel hoort bij CSV; XLSX opent Excel zo al goed")
     try:
         selection = Selection(
             nurse=args.nurse,
@@ -143,6 +136,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         target = check_target(out, log_path=db, force=args.force)
     except ExportError as exc:
         raise Fail(str(exc)) from None
+    fmt = args.format or format_from_suffix(args.out)
+    if fmt not in FORMATS:
+        raise Fail(f"geef --format {'|'.join(FORMATS)} (de extensie van --out zegt het niet)")
+    if out is None and fmt == "xlsx":
+        raise Fail("XLSX kan niet naar het scherm; geef --out BESTAND.xlsx")
+    if args.excel and fmt != "csv":
+        raise Fail("--excel hoort bij CSV; XLSX opent Excel zo al goed")
     questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
     library = load_library(case_dirs(getattr(args, "cases", None) or []), questionnaire)
     keys = KeyIndex(questionnaire, library.cases)

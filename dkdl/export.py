@@ -89,7 +89,11 @@ class AnswerFields(NamedTuple):
 SESSION_COLUMNS: tuple[str, ...] = SessionFields._fields
 ANSWER_COLUMNS: tuple[str, ...] = AnswerFields._fields
 COLUMNS: tuple[str, ...] = SESSION_COLUMNS + ANSWER_COLUMNS
-SESSION_SHEET_COLUMNS: tuple[str, ...] = SESSION_COLUMNS + ("answers", "compared", "correct")
+SESSION_SHEET_COLUMNS: tuple[str, ...] = SESSION_COLUMNS + (
+    "answers",
+    "compared",
+    "correct_answers",
+)
 TIME_COLUMNS = frozenset({"started_at", "finished_at", "answered_at"})
 FLAG_COLUMNS = frozenset({"match", "correct"})
 LIST_COLUMNS = frozenset({"items", "key_items"})
@@ -499,6 +503,7 @@ _WIDTHS = {
     "match": 7, "test_id": 12, "question": 9, "axis": 22, "question_title": 40, "option": 7,
     "option_text": 60, "items": 24, "key_option": 10, "key_items": 24, "correct": 8,
     "answered_at": 19, "seconds": 9, "changes": 8, "answers": 9, "compared": 10,
+    "correct_answers": 15,
 }  # fmt: skip
 
 
@@ -511,7 +516,6 @@ def write_xlsx(records: Records, target: IO[bytes] | Path, rows: int) -> int:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.filters import AutoFilter
 
     wb = Workbook(write_only=True)
     answers_ws = wb.create_sheet("antwoorden")
@@ -551,6 +555,18 @@ def write_xlsx(records: Records, target: IO[bytes] | Path, rows: int) -> int:
 
         return cells
 
+    try:
+        return _fill_xlsx(wb, records, target, rows, maker)
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _fill_xlsx(wb: Any, records: Records, target: IO[bytes] | Path, rows: int, maker: Any) -> int:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.filters import AutoFilter
+
+    answers_ws, sessions_ws = wb.worksheets
     answer_cells = maker(answers_ws, COLUMNS)
     session_cells = maker(sessions_ws, SESSION_SHEET_COLUMNS)
     empty = [None] * len(ANSWER_COLUMNS)
@@ -573,6 +589,22 @@ def write_xlsx(records: Records, target: IO[bytes] | Path, rows: int) -> int:
     )
     wb.save(target)
     return count
+
+
+def _discard(wb: Any) -> None:
+    """After a failure or Ctrl+C: close openpyxl's half-written sheets and remove their
+    temporary files now (left to the garbage collector, they print a traceback at exit)."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        with contextlib.suppress(Exception):
+            if ws._rows is not None:
+                ws._rows.close()
+        with contextlib.suppress(Exception):
+            writer.close()
+        with contextlib.suppress(Exception):
+            writer.cleanup()
 
 
 def _xlsx_time(value: object) -> datetime | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sqlite3
 import statistics
@@ -12,11 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
 from dkdl.cli import main
 from dkdl.demo import demo_bundle
-from dkdl.logtools import EXPORT_FIELDS, export_log
 from dkdl.scoring import Answers
 from dkdl.store import ITEM_SEP, merge_bundle, open_log
 from tests.conftest import digest
@@ -34,87 +30,6 @@ def run_cli(args, capsys):
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-# -- export ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def practised(tmp_path, questionnaire):
-    """A small log made through the PracticeLog calls, with a session without answers."""
-    path = tmp_path / "log.db"
-    with open_log(path) as log:
-        nurse = log.remember_nurse("Anna")
-        sid = log.start_session(nurse=nurse, mode="vrij", questionnaire=questionnaire)
-        log.record_answer(sid, "Q1", 1, seconds=3.0)
-        log.record_answer(sid, "Q12", 2, items=("sonde", "injecties"), seconds=4.5)
-        log.abandon_session(sid)
-        log.start_session(nurse=nurse, mode="vrij", questionnaire=questionnaire)
-    return path
-
-
-def test_export_csv_one_row_per_answer_with_session_fields(practised, tmp_path, capsys):
-    out = tmp_path / "log.csv"
-    code, _, err = run_cli(["export", "--db", practised, "--format", "csv", "--out", out], capsys)
-    assert code == 0, err
-    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
-    assert list(rows[0]) == list(EXPORT_FIELDS)
-    assert len(rows) == 3  # two answers, plus one row for the session without answers
-    assert rows[1]["question"] == "Q12" and rows[1]["items"] == "sonde,injecties"
-    assert rows[0]["status"] == "afgebroken" and rows[0]["nurse"] == "Anna"
-    assert rows[2]["question"] == "" and rows[2]["status"] == "bezig"
-
-
-def test_export_jsonl_to_stdout(practised, capsysbinary):
-    code = main(["export", "--db", str(practised), "--format", "jsonl", "--out", "-"])
-    assert code == 0
-    lines = capsysbinary.readouterr().out.decode("utf-8").splitlines()
-    records = [json.loads(line) for line in lines]
-    assert [r["question"] for r in records] == ["Q1", "Q12", None]
-    assert records[1]["items"] == ["sonde", "injecties"] and records[1]["seconds"] == 4.5
-    assert records[0]["match"] is None
-
-
-def test_export_xlsx_reads_back_with_openpyxl(practised, tmp_path, capsys):
-    import sqlite3
-
-    # The app refuses such pseudonyms; a log from elsewhere might still hold one: text in Excel.
-    with sqlite3.connect(practised) as conn:
-        conn.execute("UPDATE nurses SET pseudonym = '=Anna'")
-    out = tmp_path / "log.xlsx"
-    code, _, err = run_cli(["export", "--db", practised, "--out", out], capsys)  # format by suffix
-    assert code == 0, err
-    wb = load_workbook(out, read_only=True)
-    assert wb.sheetnames == ["antwoorden", "sessies"]
-    answers = list(wb["antwoorden"].iter_rows(values_only=True))
-    assert answers[0] == EXPORT_FIELDS
-    assert len(answers) == 4
-    header = answers[0]
-    assert answers[1][header.index("nurse")] == "=Anna"  # text, not a formula
-    assert answers[2][header.index("option")] == 2
-    sessions = list(wb["sessies"].iter_rows(values_only=True))
-    assert sessions[0][-1] == "answers" and [r[-1] for r in sessions[1:]] == [2, 0]
-
-
-def test_export_refuses_bad_requests(practised, tmp_path, capsys):
-    code, _, err = run_cli(["export", "--db", practised, "--out", tmp_path / "x.txt"], capsys)
-    assert code == 2 and "--format" in err
-    code, _, err = run_cli(["export", "--db", practised, "--out", practised], capsys)
-    assert code == 2 and "logbestand zelf" in err
-    code, _, err = run_cli(["export", "--db", tmp_path / "nope.db", "--out", "x.csv"], capsys)
-    assert code == 2 and "niet gevonden" in err and not (tmp_path / "nope.db").exists()
-
-
-def test_export_of_a_demo_log_has_every_answer(tmp_path, cases):
-    path = make_log(tmp_path / "log.db", cases, sessions=30)
-    with open_log(path, readonly=True) as log:
-        buffer = io.BytesIO()
-        rows = export_log(log, "jsonl", None, stdout=buffer)
-        answers = log.counts()["answers"]
-        sessions = log.sessions()
-        empty = sum(1 for s in sessions if not log.answers(s.id))
-    assert rows == answers + empty
-    assert len(buffer.getvalue().splitlines()) == rows
 
 
 # -- import ------------------------------------------------------------------------------------
