@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dkdl.cli import main as dkdl_main  # noqa: E402
-from dkdl.logtools import demo_bundle  # noqa: E402
-from dkdl.store import open_log  # noqa: E402
+from dkdl.demo import demo_bundle  # noqa: E402
+from dkdl.store import merge_bundle, open_log  # noqa: E402
 
 BASELINE_SQL = (
     "SELECT s.uuid, n.pseudonym, s.mode, s.case_id, s.case_hash, s.questionnaire_id, "
@@ -48,7 +48,7 @@ def make_log(path: Path, sessions: int, nurses: int) -> None:
     start = time.perf_counter()
     bundle = demo_bundle(sessions, nurses, seed=1, end=datetime(2026, 3, 1, tzinfo=UTC))
     with open_log(path) as log:
-        log.merge(bundle)
+        merge_bundle(log, bundle)
     print(f"demo log made in {time.perf_counter() - start:.1f} s: {path}")
 
 

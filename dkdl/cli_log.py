@@ -93,10 +93,12 @@ def add_log_commands(sub, common: argparse.ArgumentParser) -> None:
 
 def add_selection_options(parser: argparse.ArgumentParser) -> None:
     """The options that select sessions, as ``dkdl report`` has them."""
-    parser.add_argument("--nurse", metavar="NAAM", help="alleen deze verpleegkundige")
+    parser.add_argument(
+        "--nurse", metavar="NAAM", help="alleen deze verpleegkundige ('Anna' of 'Anna (laptop 2)')"
+    )
     parser.add_argument("--case", metavar="ID", help="alleen deze casus")
-    parser.add_argument("--since", metavar="DATUM", help="vanaf deze dag (JJJJ-MM-DD, UTC)")
-    parser.add_argument("--until", metavar="DATUM", help="tot en met deze dag (JJJJ-MM-DD, UTC)")
+    parser.add_argument("--since", metavar="DATUM", help="vanaf deze dag (JJJJ-MM-DD)")
+    parser.add_argument("--until", metavar="DATUM", help="tot en met deze dag (JJJJ-MM-DD)")
     parser.add_argument("--mode", choices=("oefenen", "toets", "vrij"), help="alleen deze modus")
     parser.add_argument(
         "--attempts",
@@ -107,32 +109,33 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from dkdl.cases import case_dirs, load_library
+    from dkdl.cli_common import questionnaire
     from dkdl.export import (
         FORMATS,
         ExportError,
         Interrupted,
-        KeyIndex,
         Selection,
         check_target,
         export_log,
         format_from_suffix,
-        parse_day,
     )
-    from dkdl.questionnaire import load_questionnaire
-    from dkdl.store import open_log, resolve_db_path
+    from dkdl.review import Review, ReviewFilter
+    from dkdl.store import resolve_db_path
 
     db = resolve_db_path(getattr(args, "db", None))
     out = None if args.out == "-" else Path(args.out)
-    try:
-        selection = Selection(
+    selection = Selection(  # FilterError (Dutch, exit 2) for a bad value
+        ReviewFilter.parse(
             nurse=args.nurse,
             case=args.case,
-            since=parse_day(args.since, "--since") if args.since else None,
-            until=parse_day(args.until, "--until") if args.until else None,
+            since=args.since,
+            until=args.until,
             mode=args.mode,
             attempts=args.attempts,
-        )
+        ),
+        counted=args.attempts is not None,
+    )
+    try:
         target = check_target(out, log_path=db, force=args.force)
     except ExportError as exc:
         raise Fail(str(exc)) from None
@@ -143,12 +146,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise Fail("XLSX kan niet naar het scherm; geef --out BESTAND.xlsx")
     if args.excel and fmt != "csv":
         raise Fail("--excel hoort bij CSV; XLSX opent Excel zo al goed")
-    questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
-    library = load_library(case_dirs(getattr(args, "cases", None) or []), questionnaire)
-    keys = KeyIndex(questionnaire, library.cases)
+    q = questionnaire(args)
     try:
-        with open_log(db, create=False, readonly=True) as log:
-            rows = export_log(log, fmt, target, keys, selection, excel=args.excel)
+        with Review.open(db, cases=getattr(args, "cases", None) or [], questionnaire=q) as review:
+            rows = export_log(review, fmt, target, selection, excel=args.excel)
     except ExportError as exc:
         raise Fail(str(exc)) from None
     except (KeyboardInterrupt, Interrupted) as exc:
@@ -161,8 +162,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from dkdl.logtools import describe_import, import_logs
-    from dkdl.store import open_log, resolve_db_path
+    from dkdl.store import describe_import, import_logs, open_log, resolve_db_path
 
     target = resolve_db_path(getattr(args, "db", None))
     sources = [Path(s) for s in args.sources]
@@ -178,8 +178,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from dkdl.logtools import demo_bundle
-    from dkdl.store import DB_ENV, open_log, resolve_db_path
+    from dkdl.demo import demo_bundle
+    from dkdl.store import DB_ENV, merge_bundle, open_log, resolve_db_path
 
     if getattr(args, "db", None) is None and not os.environ.get(DB_ENV, "").strip():
         raise Fail(
@@ -197,8 +197,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"{path}: bevat al sessies; demodata komt alleen in een nieuw of leeg bestand. "
                 "Kies met --db een nieuwe naam."
             )
-        report = log.merge(bundle)
-    first, last = bundle.sessions[0][8][:10], bundle.sessions[-1][8][:10]
+        report = merge_bundle(log, bundle)
+    first, last = bundle.sessions[0].started_at[:10], bundle.sessions[-1].started_at[:10]
     print(
         f"{path}: {report.added} verzonnen sessies van {report.nurses_added} verpleegkundigen "
         f"({report.answers_added} antwoorden), {first} t/m {last}"

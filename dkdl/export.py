@@ -31,21 +31,20 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from dkdl.cases import Case
 from dkdl.errors import UserError
 from dkdl.questionnaire import Questionnaire
+from dkdl.review import Review
+from dkdl.review_model import KEYED_MODES, ReviewFilter
 from dkdl.scoring import Answers, Scorer
-from dkdl.sessionlog import AFGEROND, MODES
-from dkdl.store import ITEM_SEP, SqliteLog, StoreError
+from dkdl.store import ITEM_SEP, StoreError
 
 FORMATS = ("csv", "jsonl", "xlsx")
 XLSX_MAX_ROWS = 1_048_576  # rows per sheet in Excel, header included
-KEYED_MODES = ("oefenen", "toets")  # the modes with a case key
-ATTEMPTS = ("first", "all")
 
 
 class SessionFields(NamedTuple):
@@ -53,7 +52,8 @@ class SessionFields(NamedTuple):
 
     session_id: str
     nurse: str
-    laptop: str | None
+    laptop: int | None  # laptop 1, 2, ... as the review numbers them; None when unknown
+    installation: str | None  # the laptop's installation id; None in logs from before it
     mode: str
     case_id: str | None
     case_hash: str | None
@@ -107,79 +107,18 @@ class Interrupted(BaseException):
     """SIGTERM (or Ctrl+Break) arrived during an export; raised so cleanup runs."""
 
 
-# -- what to export ----------------------------------------------------------------------------
+# -- what to export ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Selection:
-    """Which sessions to export, as ``dkdl report`` selects them.
+    """Which sessions to export: the trainer review's filter (``dkdl report`` takes the same
+    options). ``counted=False`` exports every session the filter's nurse, case, period and mode
+    select, whatever its status and attempt; ``counted=True`` only those the analyses count
+    (finished, with a key; each nurse's first attempt per case when ``attempts="first"``)."""
 
-    ``attempts=None`` exports every session (any status and mode); ``"first"`` only each nurse's
-    first finished attempt at each case, ``"all"`` every finished attempt with a key. ``since``
-    and ``until`` are days (UTC) on which a session started, both included.
-    """
-
-    nurse: str | None = None
-    case: str | None = None
-    since: date | None = None
-    until: date | None = None
-    mode: str | None = None
-    attempts: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.mode is not None and self.mode not in MODES:
-            raise ExportError(f"onbekende modus {self.mode!r}; kies uit {', '.join(MODES)}")
-        if self.attempts is not None and self.attempts not in ATTEMPTS:
-            raise ExportError(f"--attempts {self.attempts!r}: kies first of all")
-        if self.since and self.until and self.since > self.until:
-            raise ExportError(
-                f"--since {self.since.isoformat()} ligt na --until {self.until.isoformat()}; "
-                "draai ze om"
-            )
-
-    def where(self) -> tuple[str, list[Any]]:
-        """The SQL condition on ``sessions s`` / ``nurses n`` and its parameters."""
-        terms, params = ["1"], []  # type: list[str], list[Any]
-        if self.nurse is not None:
-            terms.append("n.pseudonym = ?")
-            params.append(self.nurse)
-        if self.case is not None:
-            terms.append("s.case_id = ?")
-            params.append(self.case)
-        if self.since is not None:
-            terms.append("s.started_at >= ?")
-            params.append(self.since.isoformat())
-        if self.until is not None:
-            terms.append("s.started_at < ?")
-            params.append((self.until + timedelta(days=1)).isoformat())
-        if self.mode is not None:
-            terms.append("s.mode = ?")
-            params.append(self.mode)
-        if self.attempts is not None:
-            modes = ", ".join(f"'{m}'" for m in KEYED_MODES)
-            keyed = (
-                f"({{0}}.status = '{AFGEROND}' AND {{0}}.case_id IS NOT NULL "
-                f"AND {{0}}.mode IN ({modes}))"
-            )
-            terms.append(keyed.format("s"))
-            if self.attempts == "first":
-                terms.append(
-                    "NOT EXISTS (SELECT 1 FROM sessions p WHERE p.nurse = s.nurse AND "
-                    "p.case_id = s.case_id AND " + keyed.format("p") + " AND "
-                    "(p.started_at < s.started_at OR (p.started_at = s.started_at AND "
-                    "p.id < s.id)))"
-                )
-        return " AND ".join(terms), params
-
-
-def parse_day(text: str, option: str) -> date:
-    """``2026-03-01`` as a date; anything else is refused in Dutch naming ``option``."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ExportError(
-            f"{option} {text!r} is geen datum; schrijf jaar-maand-dag, bijvoorbeeld 2026-03-01"
-        ) from None
+    filter: ReviewFilter = ReviewFilter()
+    counted: bool = False
 
 
 # -- the key and the questionnaire, looked up per session --------------------------------------
@@ -232,7 +171,10 @@ class KeyIndex:
             return None
         if session.questionnaire_version != self.questionnaire.version:
             return None
-        return self.cases.get(session.case_id)
+        case = self.cases.get(session.case_id)
+        if case is None or session.key_profile not in (None, case.profile):
+            return None  # as the review: a key that changed its profile since is not hers
+        return case
 
     def answer_rows(self, session: SessionFields, answers: Sequence[tuple]) -> list[AnswerFields]:
         """Her answers (``question, option, items, answered_at, seconds, changes`` as stored)
@@ -286,62 +228,51 @@ class KeyIndex:
 # -- reading the log ---------------------------------------------------------------------------
 
 _SESSION_SQL = (
-    "s.uuid, n.pseudonym, {laptop}, s.mode, s.case_id, s.case_hash, s.questionnaire_id, "
-    "s.questionnaire_version, s.questionnaire_hash, s.started_at, s.finished_at, s.status, "
-    "s.profile, s.key_profile, s.match, s.test_id"
+    "s.uuid, (SELECT pseudonym FROM nurses WHERE id = s.nurse), w.laptop, {installation}, "
+    "s.mode, s.case_id, s.case_hash, s.questionnaire_id, s.questionnaire_version, "
+    "s.questionnaire_hash, s.started_at, s.finished_at, s.status, s.profile, s.key_profile, "
+    "s.match, s.test_id"
 )
 _ANSWER_SQL = "a.question, a.option, a.items, a.answered_at, a.seconds, a.changes"
-_FROM = "FROM sessions s JOIN nurses n ON n.id = s.nurse "
 
 
-def _laptop_sql(log: SqliteLog) -> str:
-    """The laptop column: the installation id once the log records it (migration
-    m004_installations), NULL for logs without it."""
-    return "NULL"
+def _stream(review: Review, sql: str, params: Sequence[Any]) -> Iterator[tuple]:
+    """The rows of a read query on the review's connection, fetched in batches (memory stays
+    flat); a SQLite failure becomes a Dutch :class:`StoreError` naming the log."""
+    log = review.log
+    try:
+        cursor = log.db.conn.execute(sql, params)
+        while batch := cursor.fetchmany(2000):
+            yield from batch
+    except sqlite3.Error as exc:
+        raise StoreError(f"{log.path}: het lezen is niet gelukt ({exc}).", log.path) from None
 
 
-def _stream(log: SqliteLog, sql: str, params: Sequence[Any]) -> Iterator[tuple]:
-    """The rows of a read query, fetched in batches (memory stays flat)."""
-    with log._lock:
-        try:
-            cursor = log.db.conn.execute(sql, params)
-            while batch := cursor.fetchmany(2000):
-                yield from batch
-        except sqlite3.Error as exc:
-            raise StoreError(f"{log.path}: het lezen is niet gelukt ({exc}).", log.path) from None
-
-
-def count_rows(log: SqliteLog, selection: Selection) -> int:
+def count_rows(review: Review, selection: Selection) -> int:
     """How many rows :func:`export_sessions` gives for ``selection`` (a session without answers
     counts as one row)."""
-    where, params = selection.where()
+    joins, where, params = review.selection_sql(selection.filter, counted_only=selection.counted)
     sql = (
         "SELECT coalesce(sum(max(1, (SELECT count(*) FROM answers a WHERE a.session = s.id))), 0) "
-        + _FROM
-        + "WHERE "
-        + where
+        f"FROM sessions s {joins}{where}"
     )
-    return int(next(_stream(log, sql, params))[0])
+    return int(next(_stream(review, sql, params))[0])
 
 
 def export_sessions(
-    log: SqliteLog, selection: Selection, keys: KeyIndex
+    review: Review, selection: Selection, keys: KeyIndex
 ) -> Iterator[tuple[SessionFields, list[AnswerFields]]]:
     """Each selected session (oldest first) with its answers in the order she gave them."""
-    where, params = selection.where()
+    joins, where, params = review.selection_sql(selection.filter, counted_only=selection.counted)
+    columns = {r[1] for r in review.log.db.conn.execute("PRAGMA table_info(sessions)")}
+    installation = "s.installation" if "installation" in columns else "NULL"
     n_session = len(SESSION_COLUMNS)
     sql = (
-        "SELECT s.id, "
-        + _SESSION_SQL.format(laptop=_laptop_sql(log))
-        + ", "
-        + _ANSWER_SQL
-        + " "
-        + _FROM
-        + "LEFT JOIN answers a ON a.session = s.id WHERE "
-        + where
-        + " ORDER BY s.started_at, s.id, a.answered_at, a.question"
+        f"SELECT s.id, {_SESSION_SQL.format(installation=installation)}, {_ANSWER_SQL} "
+        f"FROM sessions s {joins} LEFT JOIN answers a ON a.session = s.id{where} "
+        "ORDER BY s.started_at, s.id, a.answered_at, a.question"
     )
-    rows = _stream(log, sql, params)
+    rows = _stream(review, sql, params)
     for _, group in itertools.groupby(rows, key=lambda row: row[0]):
         session_rows = list(group)
         session = SessionFields._make(session_rows[0][1 : 1 + n_session])
@@ -497,7 +428,8 @@ def write_jsonl(records: Records, fh: IO[str]) -> int:
 
 # Column widths in Excel (characters), by what the columns hold.
 _WIDTHS = {
-    "session_id": 38, "nurse": 18, "laptop": 14, "mode": 9, "case_id": 28, "case_hash": 12,
+    "session_id": 38, "nurse": 18, "laptop": 8, "installation": 38, "mode": 9, "case_id": 28,
+    "case_hash": 12,
     "questionnaire_id": 20, "questionnaire_version": 12, "questionnaire_hash": 12,
     "started_at": 19, "finished_at": 19, "status": 11, "profile": 11, "key_profile": 11,
     "match": 7, "test_id": 12, "question": 9, "axis": 22, "question_title": 40, "option": 7,
@@ -773,10 +705,9 @@ def format_from_suffix(path: str) -> str | None:
 
 
 def export_log(
-    log: SqliteLog,
+    review: Review,
     fmt: str,
     target: Target,
-    keys: KeyIndex,
     selection: Selection | None = None,
     *,
     excel: bool = False,
@@ -795,14 +726,15 @@ def export_log(
     if fmt == "xlsx" and target.path is None:
         raise ExportError("een XLSX-bestand kan niet naar het scherm; geef --out BESTAND.xlsx")
     selection = selection or Selection()
-    rows = count_rows(log, selection) if fmt == "xlsx" else 0
+    rows = count_rows(review, selection) if fmt == "xlsx" else 0
     if rows + 1 > XLSX_MAX_ROWS:
         raise ExportError(
             f"{rows:,} regels passen niet in één Excel-blad (maximaal {XLSX_MAX_ROWS - 1:,} "
             "plus de kopregel). Kies minder met --nurse, --case, --since/--until of --mode, of "
             "exporteer als CSV (--format csv).".replace(",", ".")
         )
-    records = export_sessions(log, selection, keys)
+    keys = KeyIndex(review.questionnaire, review.library.cases)
+    records = export_sessions(review, selection, keys)
     with termination_as_exception(), open_output(target, stdout) as fh:
         if fmt == "xlsx":
             return write_xlsx(records, fh, rows)

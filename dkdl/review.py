@@ -361,19 +361,10 @@ class Review:
         if sort not in SORT_COLUMNS:
             raise FilterError(f"onbekende kolom {sort!r}; kies uit {', '.join(SORT_COLUMNS)}")
         offset, limit = max(0, int(offset)), max(0, int(limit))
-        where, params = self._where(flt)
         with self._lock:
-            if counted_only:
-                self._ensure_first()
-                where.append(
-                    f"s.status = '{AFGEROND}' AND s.mode IN ('oefenen', 'toets') "
-                    "AND s.case_id IS NOT NULL AND s.key_profile IS NOT NULL"
-                )
-                if flt.attempts == "first":
-                    where.append("s.id IN (SELECT id FROM rv_first)")
-            clause = (" WHERE " + " AND ".join(where)) if where else ""
-            base = f"FROM sessions s {self._join_who()}{clause}"
-            if where:
+            joins, clause, params = self.selection_sql(flt, counted_only=counted_only)
+            base = f"FROM sessions s {joins}{clause}"
+            if clause:
                 total = self._conn.execute(f"SELECT count(*) {base}", params).fetchone()[0]
             else:
                 total = self._conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
@@ -385,6 +376,26 @@ class Review:
                 [*params, limit, offset],
             ).fetchall()
         return SessionPage([_session_row(r) for r in rows], total, offset, limit)
+
+    def selection_sql(
+        self, flt: ReviewFilter, *, counted_only: bool = False
+    ) -> tuple[str, str, list[Any]]:
+        """The sessions :meth:`sessions_page` lists for ``flt``, as SQL for every reader of the
+        same selection (the export too): the joins after ``FROM sessions s`` (giving
+        ``w.display`` and ``w.laptop``), the `` WHERE ...`` clause (or "") and its parameters.
+        Run it on ``self.log``'s connection (the joins use its TEMP tables)."""
+        where, params = self._where(flt)
+        with self._lock:
+            if counted_only:
+                self._ensure_first()
+                where.append(
+                    f"s.status = '{AFGEROND}' AND s.mode IN ('oefenen', 'toets') "
+                    "AND s.case_id IS NOT NULL AND s.key_profile IS NOT NULL"
+                )
+                if flt.attempts == "first":
+                    where.append("s.id IN (SELECT id FROM rv_first)")
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        return self._join_who(), clause, params
 
     # -- one session against the key -------------------------------------------------------
 

@@ -12,30 +12,29 @@ import stat
 import subprocess
 import sys
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from dkdl import export
-from dkdl.cases import load_library
+from dkdl.cases import CaseLibrary, load_library
 from dkdl.cli import main
+from dkdl.demo import demo_bundle
 from dkdl.export import (
     ANSWER_COLUMNS,
     COLUMNS,
     SESSION_SHEET_COLUMNS,
     ExportError,
-    KeyIndex,
-    Selection,
     Target,
     check_target,
     export_log,
     safe_text,
 )
-from dkdl.logtools import demo_bundle
+from dkdl.review import Review
 from dkdl.scoring import Answers, Scorer
-from dkdl.store import open_log
+from dkdl.store import merge_bundle, open_log
 from tests.conftest import digest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,10 +50,15 @@ def run_cli(args, capsys):
 
 
 @pytest.fixture(scope="module")
-def library(questionnaire):
+def test_library(questionnaire):
     lib = load_library([TEST_CASES], questionnaire)
     assert not lib.problems
-    return {c.id: c for c in lib.cases}
+    return lib
+
+
+@pytest.fixture(scope="module")
+def library(test_library):
+    return {c.id: c for c in test_library.cases}
 
 
 def _session(log, scorer, nurse, mode, case, answers, *, finish=True, items=()):
@@ -101,10 +105,6 @@ def trained(tmp_path, questionnaire, library):
         conn.execute("UPDATE sessions SET case_id = 'weg-01' WHERE uuid = ?", (ids["gone"],))
     conn.close()
     return path, ids
-
-
-def _keys(questionnaire, library):
-    return KeyIndex(questionnaire, library.values())
 
 
 def _csv_rows(path: Path, **fmt) -> list[dict[str, str]]:
@@ -155,14 +155,17 @@ def test_every_answer_row_carries_question_key_and_correct(trained, tmp_path, ca
         assert row["question_title"] == "Medische kindzorg thuis"
     empty = _by(rows, ids["empty"])
     assert list(empty) == [""] and all(empty[""][c] == "" for c in ANSWER_COLUMNS)
-    assert {r["laptop"] for r in rows} == {""}  # no installation id in this log: left empty
+    with open_log(path, readonly=True) as log:
+        installation = log.installation_id
+    assert {(r["laptop"], r["installation"]) for r in rows} == {("1", installation)}
 
 
-def test_jsonl_has_lists_and_booleans(trained, questionnaire, library):
+def test_jsonl_has_lists_and_booleans(trained, questionnaire, test_library):
     path, ids = trained
     buffer = io.BytesIO()
     with open_log(path, readonly=True) as log:
-        rows = export_log(log, "jsonl", Target(None), _keys(questionnaire, library), stdout=buffer)
+        review = Review(log, test_library, questionnaire)
+        rows = export_log(review, "jsonl", Target(None), stdout=buffer)
     records = [json.loads(line) for line in buffer.getvalue().decode("utf-8").splitlines()]
     assert len(records) == rows
     q12 = next(r for r in records if r["session_id"] == ids["anna"] and r["question"] == "Q12")
@@ -176,10 +179,11 @@ def test_jsonl_has_lists_and_booleans(trained, questionnaire, library):
 def test_export_of_a_demo_log_has_every_answer(tmp_path, cases, questionnaire):
     path = tmp_path / "log.db"
     with open_log(path) as log:
-        log.merge(demo_bundle(30, 3, seed=1, end=END, cases=cases))
+        merge_bundle(log, demo_bundle(30, 3, seed=1, end=END, cases=cases))
     buffer = io.BytesIO()
     with open_log(path, readonly=True) as log:
-        rows = export_log(log, "jsonl", Target(None), KeyIndex(questionnaire, cases), stdout=buffer)
+        review = Review(log, CaseLibrary(list(cases), []), questionnaire)
+        rows = export_log(review, "jsonl", Target(None), stdout=buffer)
         answers = log.counts()["answers"]
         empty = sum(1 for s in log.sessions() if not log.answers(s.id))
     assert rows == answers + empty == len(buffer.getvalue().splitlines())
@@ -201,7 +205,7 @@ def test_export_of_a_demo_log_has_every_answer(tmp_path, cases, questionnaire):
 def demo_log(tmp_path_factory, cases):
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     with open_log(path) as log:
-        log.merge(demo_bundle(400, 4, seed=7, end=END, cases=cases))
+        merge_bundle(log, demo_bundle(400, 4, seed=7, end=END, cases=cases))
     return path
 
 
@@ -227,21 +231,26 @@ def test_filters_select_as_report_does(demo_log, tmp_path, capsys):
     case = next(s["case_id"] for s in everything if s["case_id"])
     assert {s["case_id"] for s in export_with("--case", case)} == {case}
     assert {s["mode"] for s in export_with("--mode", "toets")} == {"toets"}
-    days = sorted(s["started_at"][:10] for s in everything)
+
+    def local_day(s):  # the review's periods are in local time
+        return datetime.fromisoformat(s["started_at"]).astimezone().date().isoformat()
+
+    days = sorted(local_day(s) for s in everything)
     middle = days[len(days) // 2]
     period = export_with("--since", middle, "--until", middle)
-    assert period and {s["started_at"][:10] for s in period} == {middle}
+    assert period and {local_day(s) for s in period} == {middle}
+    assert len(period) == days.count(middle)
     # every finished attempt with a key; and of those, each nurse's first per case
     all_attempts = export_with("--attempts", "all")
     assert {(s["status"], s["mode"] in ("oefenen", "toets")) for s in all_attempts} == {
         ("afgerond", True)
     }
     first = export_with("--attempts", "first")
-    pairs = [(s["nurse"], s["case_id"]) for s in first]
+    pairs = [(s["nurse"], s["laptop"], s["case_id"]) for s in first]
     assert len(pairs) == len(set(pairs)) < len(all_attempts)
     earliest = {}
     for s in sorted(all_attempts, key=lambda s: s["started_at"]):
-        earliest.setdefault((s["nurse"], s["case_id"]), s["session_id"])
+        earliest.setdefault((s["nurse"], s["laptop"], s["case_id"]), s["session_id"])
     assert {s["session_id"] for s in first} == set(earliest.values())
 
 
@@ -250,7 +259,7 @@ def test_filters_select_as_report_does(demo_log, tmp_path, capsys):
     [
         (["--since", "gisteren"], "geen datum"),
         (["--until", "2026-02-30"], "geen datum"),
-        (["--since", "2026-03-02", "--until", "2026-03-01"], "ligt na --until"),
+        (["--since", "2026-03-02", "--until", "2026-03-01"], "ligt na de einddatum"),
         (["--mode", "spelen"], "ongeldige keuze"),
         (["--attempts", "some"], "ongeldige keuze"),
         (["--excel", "--format", "jsonl"], "--excel hoort bij CSV"),
@@ -272,13 +281,6 @@ class _no_exit:
 
     def __exit__(self, *exc):
         return False
-
-
-def test_selection_validates_itself():
-    with pytest.raises(ExportError, match="onbekende modus"):
-        Selection(mode="spelen")
-    with pytest.raises(ExportError, match="ligt na"):
-        Selection(since=date(2026, 3, 2), until=date(2026, 3, 1))
 
 
 # -- Excel -------------------------------------------------------------------------------------

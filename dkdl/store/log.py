@@ -54,7 +54,6 @@ from dkdl.store.files import (
     writable,
 )
 from dkdl.store.rows import (
-    SESSION_COLUMNS,
     SESSION_SELECT,
     SessionRow,
     items_text,
@@ -401,21 +400,3 @@ class SqliteLog:
         """Names of the schema migrations recorded in this file, in order."""
         with self._lock:
             return [m.name for m in migrations.applied(self.db)]
-
-    def export_rows(self) -> Iterator[tuple]:
-        """One tuple per answer (``SESSION_FIELDS + ANSWER_FIELDS``), sessions oldest first; a
-        session without answers gives one row with empty answer fields. ``match`` is 0/1/None."""
-        sql = (
-            "SELECT s.uuid, n.pseudonym, s." + ", s.".join(SESSION_COLUMNS) + ", "
-            "a.question, a.option, a.items, a.answered_at, a.seconds, a.changes "
-            "FROM sessions s JOIN nurses n ON n.id = s.nurse "
-            "LEFT JOIN answers a ON a.session = s.id "
-            "ORDER BY s.started_at, s.id, a.answered_at, a.question"
-        )
-        with self._lock:
-            try:
-                cursor = self.db.conn.execute(sql)
-                while batch := cursor.fetchmany(2000):
-                    yield from batch
-            except sqlite3.Error as exc:
-                raise translate(exc, self.path, "het lezen") from None
