@@ -22,6 +22,7 @@ import functools
 import io
 import itertools
 import json
+import operator
 import os
 import signal
 import sqlite3
@@ -124,11 +125,7 @@ class Selection:
 # -- the key and the questionnaire, looked up per session --------------------------------------
 
 
-@dataclass(frozen=True)
-class _Question:
-    axis: str | None
-    title: str
-    options: dict[int, str]  # code -> option text without Markdown
+_Texts = tuple[str | None, str | None, str | None]  # axis, question title, option text
 
 
 class KeyIndex:
@@ -142,13 +139,15 @@ class KeyIndex:
         self.questionnaire = questionnaire
         self.scorer = Scorer(questionnaire)
         axes = {a.id: a.title for a in questionnaire.axes}
-        self.questions = {
-            q.id: _Question(
-                axes.get(q.axis) if q.axis else None,
-                q.title,
-                {o.code: o.text.replace("**", "") for o in q.options},
-            )
+        # (question, option) -> (axis, title, option text without Markdown); question -> the
+        # same without an option text, for an option the question does not have
+        self._texts: dict[tuple[str, int], _Texts] = {
+            (q.id, o.code): (axes.get(q.axis or ""), q.title, o.text.replace("**", ""))
             for q in questionnaire.questions
+            for o in q.options
+        }
+        self._titles: dict[str, _Texts] = {
+            q.id: (axes.get(q.axis or ""), q.title, None) for q in questionnaire.questions
         }
         self.cases = {
             c.id: c for c in cases if c.data.questionnaire_version == questionnaire.version
@@ -181,27 +180,32 @@ class KeyIndex:
         with the question, the key and ``correct``: a question counts only when both her
         answers and the key reach it; the checklist items count when she chose the option that
         shows the checklist (:meth:`dkdl.scoring.Scorer.compare` decides)."""
-        questions = self.questions if session.questionnaire_version == self.version else {}
+        same_version = session.questionnaire_version == self.version
+        texts: dict[tuple[str, int], _Texts] = self._texts if same_version else _NOTHING
+        titles: dict[str, _Texts] = self._titles if same_version else _NOTHING
         case = self.key_of(session)
         checklist = self.scorer.checklist_id
-        verdicts: dict[str, tuple[int | None, bool | None]] = {}
+        verdicts: dict[str, tuple[int | None, bool | None]] = _NOTHING
         key_items = None
         if case is not None:
-            options = frozenset((q, o) for q, o, *_ in answers if type(o) is int)
-            ticked = next((i for q, _, i, *_ in answers if q == checklist and i), None)
-            verdicts = self._verdicts(case.id, options, ticked)
+            ticked = None
+            for answer in answers:
+                if answer[0] == checklist:
+                    ticked = answer[2]
+            verdicts = self._verdicts(case.id, frozenset(map(_QUESTION_OPTION, answers)), ticked)
             key_items = self.key_items.get(case.id)
-        out = []
+        out: list[AnswerFields] = []
+        append = out.append
         for question, option, items, answered_at, seconds, changes in answers:
-            meta = questions.get(question)
-            key_option, correct = verdicts.get(question, (None, None))
-            out.append(
+            axis, title, text = texts.get((question, option)) or titles.get(question, _NO_TEXT)
+            key_option, correct = verdicts.get(question, _NO_VERDICT)
+            append(
                 AnswerFields(
                     question,
-                    meta.axis if meta else None,
-                    meta.title if meta else None,
+                    axis,
+                    title,
                     option,
-                    meta.options.get(option) if meta else None,
+                    text,
                     items,
                     key_option,
                     key_items if key_option is not None and question == checklist else None,
@@ -225,10 +229,16 @@ class KeyIndex:
         }
 
 
+_NOTHING: dict = {}
+_NO_TEXT: _Texts = (None, None, None)
+_NO_VERDICT = (None, None)
+_QUESTION_OPTION = operator.itemgetter(0, 1)  # of an answer as stored: question, option
+
+
 # -- reading the log ---------------------------------------------------------------------------
 
 _SESSION_SQL = (
-    "s.uuid, (SELECT pseudonym FROM nurses WHERE id = s.nurse), w.laptop, {installation}, "
+    "s.uuid, n.pseudonym, w.laptop, {installation}, "
     "s.mode, s.case_id, s.case_hash, s.questionnaire_id, s.questionnaire_version, "
     "s.questionnaire_hash, s.started_at, s.finished_at, s.status, s.profile, s.key_profile, "
     "s.match, s.test_id"
@@ -269,7 +279,8 @@ def export_sessions(
     n_session = len(SESSION_COLUMNS)
     sql = (
         f"SELECT s.id, {_SESSION_SQL.format(installation=installation)}, {_ANSWER_SQL} "
-        f"FROM sessions s {joins} LEFT JOIN answers a ON a.session = s.id{where} "
+        f"FROM sessions s {joins} JOIN nurses n ON n.id = s.nurse "
+        f"LEFT JOIN answers a ON a.session = s.id{where} "
         "ORDER BY s.started_at, s.id, a.answered_at, a.question"
     )
     rows = _stream(review, sql, params)
@@ -350,6 +361,12 @@ _REST_COLUMNS = ANSWER_COLUMNS[len(_QUESTION_COLUMNS) :]
 _CACHE_LIMIT = 10_000  # distinct (question, option) pairs; a crafted log cannot grow it further
 
 
+class _Lines(list):
+    """A list that a csv.writer can write to."""
+
+    write = list.append
+
+
 def write_csv(records: Records, fh: IO[str], *, excel: bool = False) -> int:
     """CSV with a header row; ``excel``: ``;`` between fields, decimal commas and times Excel
     reads (the BOM is the caller's: it belongs to the file, not the text). Returns the rows."""
@@ -370,13 +387,15 @@ def write_csv(records: Records, fh: IO[str], *, excel: bool = False) -> int:
     rest_cells = _cell_maker(_REST_COLUMNS, excel=excel)
     fragments: dict[tuple, str] = {}
     n_question = len(_QUESTION_COLUMNS)
-    no_answer = delimiter * len(ANSWER_COLUMNS)
-    write, writerow = fh.write, writer.writerow
+    no_answer = delimiter * len(ANSWER_COLUMNS) + terminator
+    lines = _Lines()  # one session's lines, written to the file at once
+    rows = csv.writer(lines, delimiter=delimiter, lineterminator=terminator)
+    add, writerow = lines.write, rows.writerow
     count = 0
     for session, answers in records:
         head = render(session_cells(session))
         if not answers:
-            write(head + no_answer + terminator)
+            fh.write(head + no_answer)
             count += 1
             continue
         head += delimiter
@@ -387,8 +406,10 @@ def write_csv(records: Records, fh: IO[str], *, excel: bool = False) -> int:
                 fragment = render(question_cells(key)) + delimiter
                 if len(fragments) < _CACHE_LIMIT:
                     fragments[key] = fragment
-            write(head + fragment)
+            add(head + fragment)
             writerow(rest_cells(answer[n_question:]))
+        fh.write("".join(lines))
+        lines.clear()
         count += len(answers)
     return count
 
