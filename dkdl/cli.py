@@ -119,6 +119,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if getattr(args, "trainer", False):
+        from dkdl.tui.trainer.app import run_trainer
+
+        return run_trainer(args)
     from dkdl.tui.app import run_app  # Textual only loads when the app starts
 
     return run_app(args)
@@ -142,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PAD", default=None, help=db_help)
     parser.add_argument(
         "--version", action="version", version=f"dkdl {__version__}", help="toon de versie en stop"
+    )
+    parser.add_argument(
+        "--trainer",
+        action="store_true",
+        help="open de trainersweergave: de oefeningen in het logbestand bekijken (alleen lezen)",
     )
     parser.set_defaults(func=cmd_run)
     sub = parser.add_subparsers(title="opdrachten", metavar="OPDRACHT")

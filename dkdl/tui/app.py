@@ -24,6 +24,7 @@ from textual.screen import Screen
 
 from dkdl.errors import UserError
 from dkdl.tui.screens.start import StartScreen
+from dkdl.tui.trainer.routes import TrainerRoutes
 
 if TYPE_CHECKING:
     from dkdl.cases import Case, CaseLibrary
@@ -41,7 +42,7 @@ class Loaded:
     notice: str = ""  # shown on the start screen (e.g. case files that could not be read)
 
 
-class DkdlApp(App):
+class DkdlApp(TrainerRoutes, App):
     TITLE = "DKDL oefenen"
     SUB_TITLE = "cliëntprofiel wijkverpleging"
     CSS_PATH = "dkdl.tcss"

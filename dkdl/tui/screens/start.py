@@ -17,6 +17,7 @@ MENU = [
     ("oefenen", "Oefenen met een casus", "Lees een casus, vul de vragenlijst in, krijg uitleg."),
     ("vrij", "Vrije registratie", "Geen casus: vul in voor een situatie die je voor ogen hebt."),
     ("toets", "Toets", "Een reeks casussen; de uitslag pas aan het eind."),
+    ("trainer", "Trainer", "Bekijk de oefeningen in dit logbestand (alleen lezen)."),
     ("help", "Help", "Hoe de app werkt en hoe het DKDL-model rekent (F1)."),
     ("afsluiten", "Afsluiten", "De app sluiten (Ctrl+Q)."),
 ]
@@ -108,6 +109,11 @@ class StartScreen(Screen):
             return
         if not app.loaded:
             self.notify("Nog even geduld: de casussen worden geladen.")
+            return
+        if key == "trainer":  # no name needed: a trainer only reads the log
+            from dkdl.tui.trainer.messages import TrainerWanted
+
+            self.post_message(TrainerWanted())
             return
         name = self.nurse_name()
         if name is None:

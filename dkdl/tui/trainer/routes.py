@@ -1,0 +1,232 @@
+"""The app's side of trainer mode: open the log read-only, answer the screens' messages.
+
+:class:`TrainerRoutes` is mixed into the practice app (trainer mode from the start screen) and
+into :class:`dkdl.tui.trainer.app.TrainerApp` (``dkdl --trainer``). Every query runs in a
+thread worker through the review core (:class:`dkdl.review.Review`); its result is handed down
+to the trainer screen, which drops answers to questions it no longer asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.worker import get_current_worker
+
+from dkdl.errors import UserError
+from dkdl.tui.trainer import messages as msg
+
+if TYPE_CHECKING:
+    from dkdl.review import Review, ReviewFilter, SessionDetail
+    from dkdl.tui.trainer.screen import Catalog
+
+
+@dataclass
+class TrainerData:
+    """What trainer mode has open: the review of one log (read-only) and the names to show."""
+
+    review: Review
+    catalog: Catalog
+
+
+def open_trainer_data(path: Path, library: Any, questionnaire: Any) -> TrainerData:
+    """Open ``path`` read-only for review and gather the names the screens show (run in a
+    worker). :class:`dkdl.store.StoreError` for a file that is not a usable log."""
+    from dkdl.review import Review
+    from dkdl.store import open_log
+    from dkdl.tui.trainer.screen import Catalog
+
+    log = open_log(path, create=False, readonly=True)
+    try:
+        review = Review(log, library, questionnaire, own_log=True)
+    except BaseException:
+        log.close()
+        raise
+    cases = {case.id: case.title for case in library.cases}
+    for case_id in review.case_ids():  # cases no longer in the library keep their id
+        cases.setdefault(case_id, case_id)
+    nurses = [(n.display, n.key) for n in review.nurses()]
+    return TrainerData(review, Catalog(path.name, nurses, cases, questionnaire))
+
+
+def feedback_of(detail: SessionDetail, review: Review) -> Any:
+    """The finished session as the feedback screen takes it, or None when it cannot be shown
+    as she saw it (not finished, a free registration, or her answers no longer give the
+    profile the log recorded, e.g. after a change of questionnaire)."""
+    from dkdl.scoring import AnswerError, Answers
+    from dkdl.tui.state import Done
+
+    if detail.status != "afgerond":
+        return None
+    options = {r.question_id: r.mine for r in detail.rows if r.mine is not None}
+    items = frozenset(i for r in detail.rows for i in r.mine_items)
+    answers = Answers(options, items)
+    try:
+        result = review.scorer.score(answers)
+    except AnswerError:
+        return None
+    if result.profile != detail.profile:
+        return None
+    case = review.case(detail.case_id) if detail.case_id and detail.key_profile else None
+    return Done(case, detail.session_id, answers, result)
+
+
+class TrainerRoutes:
+    """Message handlers and workers of trainer mode, for an App subclass."""
+
+    trainer: TrainerData | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    def on_trainer_wanted(self, message: msg.TrainerWanted) -> None:
+        """From the start screen: trainer mode on the log this app writes to."""
+        app: Any = self
+        path = getattr(app.practice_log, "path", None)
+        if path is None:
+            app.notify("Deze app heeft geen logbestand om te bekijken.", severity="warning")
+            return
+        app.notify("Logbestand openen…", timeout=3)
+        self._open_trainer(Path(path))
+
+    @work(thread=True, exclusive=True, group="trainer-open")
+    def _open_trainer(self, path: Path) -> None:
+        app: Any = self
+        try:
+            data = open_trainer_data(path, app.library, app.questionnaire)
+        except UserError as exc:
+            app.call_from_thread(app.notify, str(exc), severity="error", timeout=10)
+            return
+        app.call_from_thread(self._trainer_opened, data)
+
+    def _trainer_opened(self, data: TrainerData) -> None:
+        from dkdl.review import ReviewFilter
+        from dkdl.tui.trainer.screen import TrainerScreen
+
+        app: Any = self
+        self.close_trainer()
+        self.trainer = data
+        app.clear_notifications()
+        app.push_screen(TrainerScreen(data.catalog, ReviewFilter()))
+
+    def close_trainer(self) -> None:
+        if self.trainer is not None:
+            self.trainer.review.close()
+            self.trainer = None
+
+    def action_trainer_leave(self) -> None:
+        """Esc on the trainer's main screen: back to the start screen (or quit)."""
+        from dkdl.tui.trainer.screen import TrainerScreen
+
+        app: Any = self
+        if isinstance(app.screen, TrainerScreen):
+            if len(app.screen_stack) > 2:  # opened from the start screen
+                app.pop_screen()
+                self.close_trainer()
+            else:
+                app.exit()
+
+    def _to_screen(self, method: str, *args: Any) -> None:
+        """Hand a worker's result down to the trainer screen, if it is still open."""
+        from dkdl.tui.trainer.screen import TrainerScreen
+
+        app: Any = self
+        for screen in app.screen_stack:
+            if isinstance(screen, TrainerScreen):
+                getattr(screen, method)(*args)
+
+    # -- the sessions table and the analyses ---------------------------------------------
+
+    def on_page_wanted(self, message: msg.PageWanted) -> None:
+        self._page(message)
+
+    @work(thread=True, exclusive=True, group="trainer-page")
+    def _page(self, request: msg.PageWanted) -> None:
+        from dkdl.tui.trainer.screen import PAGE
+
+        app: Any = self
+        if self.trainer is None:
+            return
+        page = self.trainer.review.sessions_page(
+            request.flt,
+            sort=request.sort,
+            descending=request.descending,
+            offset=request.offset,
+            limit=PAGE,
+        )
+        if not get_current_worker().is_cancelled:
+            app.call_from_thread(self._to_screen, "show_page", request, page)
+
+    def on_analysis_wanted(self, message: msg.AnalysisWanted) -> None:
+        self._analysis(message.flt)
+
+    @work(thread=True, exclusive=True, group="trainer-analysis")
+    def _analysis(self, flt: ReviewFilter) -> None:
+        app: Any = self
+        if self.trainer is None:
+            return
+        analysis = self.trainer.review.analysis(flt)
+        # compute every part here, in the worker, not when a tab reads it
+        analysis.sessions, analysis.questions, analysis.nurses  # noqa: B018
+        if not get_current_worker().is_cancelled:
+            app.call_from_thread(self._to_screen, "show_analysis", analysis)
+
+    def on_nurse_chosen(self, message: msg.NurseChosen) -> None:
+        self._nurse(message)
+
+    @work(thread=True, exclusive=True, group="trainer-nurse")
+    def _nurse(self, request: msg.NurseChosen) -> None:
+        from dataclasses import replace
+
+        app: Any = self
+        if self.trainer is None:
+            return
+        nurse = request.stats.nurse
+        flt = replace(request.flt, nurse=nurse.display, attempts="all")
+        trend = self.trainer.review.analysis(flt).nurse(nurse.key)
+        if not get_current_worker().is_cancelled:
+            app.call_from_thread(self._show_nurse, request, trend)
+
+    def _show_nurse(self, request: msg.NurseChosen, trend: Any) -> None:
+        from dkdl.tui.trainer.screen import TrainerScreen, describe
+        from dkdl.tui.trainer.views import NurseView
+
+        app: Any = self
+        screens = [s for s in app.screen_stack if isinstance(s, TrainerScreen)]
+        if not screens or self.trainer is None:
+            return
+        main = screens[-1]
+        display = request.stats.nurse.display
+
+        def back(choice: str | None) -> None:
+            if choice == "sessies":
+                main.show_nurse_sessions(display)
+
+        text = describe(request.flt, self.trainer.catalog)
+        app.push_screen(NurseView(request.stats, trend, request.group, text), back)
+
+    # -- one session ---------------------------------------------------------------------
+
+    def on_session_chosen(self, message: msg.SessionChosen) -> None:
+        self._detail(message.session_id)
+
+    @work(thread=True, exclusive=True, group="trainer-detail")
+    def _detail(self, session_id: str) -> None:
+        app: Any = self
+        if self.trainer is None:
+            return
+        review = self.trainer.review
+        try:
+            detail = review.session_detail(session_id)
+        except KeyError:
+            app.call_from_thread(app.notify, "Deze sessie staat niet (meer) in het logbestand.")
+            return
+        feedback = feedback_of(detail, review)
+        app.call_from_thread(self._show_detail, detail, feedback)
+
+    def _show_detail(self, detail: SessionDetail, feedback: Any) -> None:
+        from dkdl.tui.trainer.detail import SessionDetailScreen
+
+        app: Any = self
+        app.push_screen(SessionDetailScreen(detail, feedback))
