@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
@@ -51,6 +52,15 @@ class AnalysisPane(Vertical):
     """Base of the analysis tabs: a summary line, a table, text below."""
 
     DEFAULT_CLASSES = "analysis-pane"
+    # the table has the focus; the page keys still move the whole pane (its text below)
+    BINDINGS = [
+        Binding("pagedown", "page(1)", "Verder", show=False, priority=True),
+        Binding("pageup", "page(-1)", "Terug", show=False, priority=True),
+    ]
+
+    def action_page(self, direction: int) -> None:
+        pane = self.query_one(".pane-scroll", VerticalScroll)
+        (pane.scroll_page_down if direction > 0 else pane.scroll_page_up)(animate=False)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="pane-scroll"):
@@ -58,18 +68,13 @@ class AnalysisPane(Vertical):
             yield DataTable(cursor_type="row", zebra_stripes=True, classes="pane-table")
             yield Static("", classes="pane-notes para")
 
-    def on_mount(self) -> None:
-        self.query_one(DataTable).display = False
-
     def clear(self) -> None:
         self.query_one(".pane-summary", Static).update(LOADING)
-        table = self.query_one(DataTable)
-        table.clear()
-        table.display = False
+        self.query_one(DataTable).clear(columns=True)
         self.query_one(".pane-notes", Static).update("")
 
     def focus_main(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(DataTable).focus(scroll_visible=False)
 
     def show(self, analysis: Analysis) -> None:
         raise NotImplementedError
@@ -120,7 +125,6 @@ class QuestionsPane(AnalysisPane):
             table.add_row(*cells, key=qid)
             for flag in q.flags:
                 flagged.append(f"[b $error]⚑ {qid}[/] [b]{q.title}[/b]: {flag.reason}")
-        table.display = True
         notes = "\n".join(flagged) if flagged else "Geen vragen met een signaal bij dit filter."
         extra = analysis.notes
         if extra:
@@ -178,7 +182,6 @@ class CasesPane(AnalysisPane):
                 registered,
                 key=c.case_id,
             )
-        table.display = True
         self.query_one(".pane-notes", Static).update(
             "[dim]Gesorteerd van moeilijkst (laagste deel profiel goed) naar makkelijkst.[/]"
             if cases
@@ -245,7 +248,6 @@ class ProfilesPane(AnalysisPane):
                     )
             cells.append(pct(row.get(key, 0) / total if total else None))
             table.add_row(*cells, key=key)
-        table.display = bool(confusion)
         lines = []
         for key in sorted(confusion, key=profile_order):
             row = confusion[key]
@@ -298,7 +300,6 @@ class NursesPane(AnalysisPane):
                 " ".join(q.question_id for q in s.weakest(3)),
                 key=str(s.nurse.key),
             )
-        table.display = True
         self.query_one(".pane-notes", Static).update(
             "" if stats else "Geen afgeronde sessies met sleutel bij dit filter."
         )

@@ -58,7 +58,9 @@ class TrainerApp(TrainerRoutes, App):
         yield Static("Logbestand openen…", id="t-loading", classes="para")
         yield SteadyFooter()
 
-    def on_ready(self) -> None:
+    def on_mount(self) -> None:
+        # load at once, beside Textual's first frame: most of it (checking the file, the
+        # review's counting) runs in SQLite, outside the interpreter lock
         self._load()
 
     @work(thread=True, exclusive=True, group="load")
@@ -105,15 +107,26 @@ def trainer_loader(args: Any) -> Callable[[], TrainerLoaded]:
     """Load questionnaire, cases and the log (read-only) as ``args`` says, in a worker."""
 
     def load() -> TrainerLoaded:
+        from concurrent.futures import ThreadPoolExecutor
+
         from dkdl import store
         from dkdl.cases import case_dirs, load_library
         from dkdl.questionnaire import load_questionnaire
 
-        questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
-        library = load_library(case_dirs(getattr(args, "cases", None) or []), questionnaire)
         path = Path(store.resolve_db_path(getattr(args, "db", None)))
+        # the file check (SQLite, a full read of a large log) runs while the cases load
+        with ThreadPoolExecutor(1) as pool:
+            opening = pool.submit(store.open_log, path, create=False, readonly=True)
+            try:
+                questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
+                library = load_library(case_dirs(getattr(args, "cases", None) or []), questionnaire)
+            except BaseException:
+                if opening.exception() is None:
+                    opening.result().close()
+                raise
+            log = opening.result()
         return TrainerLoaded(
-            questionnaire, library, open_trainer_data(path, library, questionnaire)
+            questionnaire, library, open_trainer_data(path, library, questionnaire, log)
         )
 
     return load

@@ -31,13 +31,13 @@ def spark(values: Sequence[float | None]) -> str:
 
 
 def period_label(period: str) -> str:
-    """'2026-03' -> 'mrt 26'; '2026-03-02' (a week's Monday) -> '2/3'."""
+    """'2026-03' -> 'mrt 26'; '2026-03-02' (a week's Monday) -> '2 mrt'."""
     parts = period.split("-")
     try:
         if len(parts) == 2:
             return f"{MONTHS[int(parts[1]) - 1]} {parts[0][2:]}"
         if len(parts) == 3:
-            return f"{int(parts[2])}/{int(parts[1])}"
+            return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]}"
     except (ValueError, IndexError):
         pass
     return period

@@ -19,7 +19,7 @@ from dkdl.errors import UserError
 from dkdl.tui.trainer import messages as msg
 
 if TYPE_CHECKING:
-    from dkdl.review import Review, ReviewFilter, SessionDetail
+    from dkdl.review import Review, ReviewFilter, SessionDetail, SessionPage
     from dkdl.tui.trainer.screen import Catalog
 
 
@@ -29,16 +29,19 @@ class TrainerData:
 
     review: Review
     catalog: Catalog
+    first: SessionPage | None = None  # the table's first page, fetched with the opening
 
 
-def open_trainer_data(path: Path, library: Any, questionnaire: Any) -> TrainerData:
-    """Open ``path`` read-only for review and gather the names the screens show (run in a
-    worker). :class:`dkdl.store.StoreError` for a file that is not a usable log."""
-    from dkdl.review import Review
+def open_trainer_data(path: Path, library: Any, questionnaire: Any, log: Any = None) -> TrainerData:
+    """Open ``path`` read-only for review (unless ``log`` is that log, already open) and
+    gather the names the screens show (run in a worker). :class:`dkdl.store.StoreError` for
+    a file that is not a usable log."""
+    from dkdl.review import Review, ReviewFilter
     from dkdl.store import open_log
-    from dkdl.tui.trainer.screen import Catalog
+    from dkdl.tui.trainer.screen import PAGE, Catalog
 
-    log = open_log(path, create=False, readonly=True)
+    if log is None:
+        log = open_log(path, create=False, readonly=True)
     try:
         review = Review(log, library, questionnaire, own_log=True)
     except BaseException:
@@ -48,7 +51,8 @@ def open_trainer_data(path: Path, library: Any, questionnaire: Any) -> TrainerDa
     for case_id in review.case_ids():  # cases no longer in the library keep their id
         cases.setdefault(case_id, case_id)
     nurses = [(n.display, n.key) for n in review.nurses()]
-    return TrainerData(review, Catalog(path.name, nurses, cases, questionnaire))
+    first = review.sessions_page(ReviewFilter(), limit=PAGE)
+    return TrainerData(review, Catalog(path.name, nurses, cases, questionnaire), first)
 
 
 def feedback_of(detail: SessionDetail, review: Review) -> Any:
@@ -108,7 +112,8 @@ class TrainerRoutes:
         self.close_trainer()
         self.trainer = data
         app.clear_notifications()
-        app.push_screen(TrainerScreen(data.catalog, ReviewFilter()))
+        app.push_screen(TrainerScreen(data.catalog, ReviewFilter(), data.first))
+        data.first = None
 
     def close_trainer(self) -> None:
         if self.trainer is not None:
@@ -184,7 +189,7 @@ class TrainerRoutes:
             return
         nurse = request.stats.nurse
         flt = replace(request.flt, nurse=nurse.display, attempts="all")
-        trend = self.trainer.review.analysis(flt).nurse(nurse.key)
+        trend = self.trainer.review.analysis(flt).nurses.get(nurse.key)
         if not get_current_worker().is_cancelled:
             app.call_from_thread(self._show_nurse, request, trend)
 

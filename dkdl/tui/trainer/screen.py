@@ -22,7 +22,13 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from dkdl.tui.text import profile_short
 from dkdl.tui.trainer import messages as msg
-from dkdl.tui.trainer.analysis import CasesPane, NursesPane, ProfilesPane, QuestionsPane
+from dkdl.tui.trainer.analysis import (
+    AnalysisPane,
+    CasesPane,
+    NursesPane,
+    ProfilesPane,
+    QuestionsPane,
+)
 from dkdl.tui.trainer.dialogs import FilterScreen, PickScreen
 from dkdl.tui.trainer.table import PagedTable
 from dkdl.tui.trainer.text import duration, number
@@ -124,8 +130,12 @@ class TrainerScreen(Screen):
         Binding("5", "tab('verpleegkundigen')", "Verpleegkundigen", show=False),
     ]
 
-    def __init__(self, catalog: Catalog, flt: ReviewFilter) -> None:
+    def __init__(
+        self, catalog: Catalog, flt: ReviewFilter, first: SessionPage | None = None
+    ) -> None:
+        """``first``: the first page of ``flt`` (newest first), when the app has it already."""
         super().__init__()
+        self._first = first
         self.catalog = catalog
         self.flt = flt
         self.sort = "date"
@@ -146,14 +156,11 @@ class TrainerScreen(Screen):
             with TabPane("Sessies", id="sessies"), Vertical(id="t-sessions"):
                 yield PagedTable(id="t-table")
                 yield Static("Sessies laden…", id="t-status", classes="muted")
-            with TabPane("Vragen", id="vragen"):
-                yield QuestionsPane()
-            with TabPane("Casussen", id="casussen"):
-                yield CasesPane(self.catalog)
-            with TabPane("Profielen", id="profielen"):
-                yield ProfilesPane()
-            with TabPane("Verpleegkundigen", id="verpleegkundigen"):
-                yield NursesPane()
+            # the analysis panes are mounted when their tab is first shown (_pane)
+            yield TabPane("Vragen", id="vragen")
+            yield TabPane("Casussen", id="casussen")
+            yield TabPane("Profielen", id="profielen")
+            yield TabPane("Verpleegkundigen", id="verpleegkundigen")
         yield SteadyFooter()
 
     def on_mount(self) -> None:
@@ -161,7 +168,12 @@ class TrainerScreen(Screen):
         self._columns()
         self._show_filter()
         self.query_one(PagedTable).focus()
-        self._ask(0)
+        if self._first is not None:
+            request = msg.PageWanted(self.flt, self.sort, self.descending, 0)
+            self.show_page(request, self._first)
+            self._first = None
+        else:
+            self._ask(0)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("sort", "reverse"):
@@ -218,8 +230,8 @@ class TrainerScreen(Screen):
         if analysis.filter != self.flt:
             return
         self.analysis = analysis
-        for pane in self.query(".analysis-pane"):
-            pane.show(analysis)  # type: ignore[attr-defined]
+        for pane in self.query(AnalysisPane):
+            pane.show(analysis)
 
     def _fill(self, keep_cursor: bool = False) -> None:
         table = self.query_one(PagedTable)
@@ -310,14 +322,33 @@ class TrainerScreen(Screen):
         if key in SORT_NAMES:
             self._set_sort(key)
 
+    def _pane(self, tab: TabPane) -> AnalysisPane | None:
+        """The analysis pane of ``tab``, mounted on first use (the table comes first)."""
+        found = tab.query(AnalysisPane)
+        if found:
+            return found.first()
+        factories = {
+            "vragen": QuestionsPane,
+            "casussen": lambda: CasesPane(self.catalog),
+            "profielen": ProfilesPane,
+            "verpleegkundigen": NursesPane,
+        }
+        if tab.id not in factories:
+            return None
+        pane = factories[tab.id]()
+        tab.mount(pane)
+        if self.analysis is not None:
+            pane.call_after_refresh(pane.show, self.analysis)
+        return pane
+
     @on(TabbedContent.TabActivated)
     def tab_shown(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
         if event.pane.id != "sessies" and self.analysis is None:
             self.post_message(msg.AnalysisWanted(self.flt))
-        pane = event.pane.query(".analysis-pane")
-        if pane:
-            pane.first().focus_main()  # type: ignore[attr-defined]
+        pane = self._pane(event.pane)
+        if pane is not None:
+            pane.call_after_refresh(pane.focus_main)
         elif event.pane.id == "sessies":
             self.query_one(PagedTable).focus()
 
@@ -341,7 +372,7 @@ class TrainerScreen(Screen):
     def nurse_chosen(self, event: NursesPane.Chosen) -> None:
         if self.analysis is None:
             return
-        stats = self.analysis.nurse(event.nurse)
+        stats = self.analysis.nurses.get(event.nurse)
         if stats is not None:
             self.post_message(msg.NurseChosen(stats, self.analysis.questions, self.flt))
 
@@ -402,8 +433,8 @@ class TrainerScreen(Screen):
         """Show the sessions and analyses of ``flt``."""
         self.flt = flt
         self.analysis = None
-        for pane in self.query(".analysis-pane"):
-            pane.clear()  # type: ignore[attr-defined]
+        for pane in self.query(AnalysisPane):
+            pane.clear()
         if self.query_one(TabbedContent).active != "sessies":
             self.post_message(msg.AnalysisWanted(flt))
         self._reload()

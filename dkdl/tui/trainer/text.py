@@ -19,8 +19,13 @@ def pct(x: float | None) -> str:
 
 
 def decimal(x: float | None, places: int = 2) -> str:
-    """0.213 -> '0,21'; None -> '—'."""
-    return "—" if x is None else f"{x:.{places}f}".replace(".", ",")
+    """0.213 -> '0,21'; None -> '—'; never '-0,00'."""
+    if x is None:
+        return "—"
+    text = f"{x:.{places}f}"
+    if float(text) == 0:
+        text = f"{0:.{places}f}"
+    return text.replace(".", ",")
 
 
 def when(iso: str | None, *, short: bool = False) -> str:

@@ -1,0 +1,283 @@
+"""Pilot tests of trainer mode: the sessions table (filtering, sorting, paging), opening a
+session, the analysis tabs, the way in from the start screen, and the log left untouched.
+
+Logs are built in tmp_path from synthetic practice (``dkdl.demo``) on four fixed test cases
+(``tests/data/trainer_cases``: the screen tests' two and a second of each), with a fixed end
+date, so the figures depend neither on the day nor on the built-in case library.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, OptionList, Select
+
+from dkdl.cases import load_library
+from dkdl.demo import demo_bundle
+from dkdl.review import Review
+from dkdl.store import open_log
+from dkdl.store.merge import merge_bundle
+from dkdl.tui.app import make_app
+from dkdl.tui.screens.feedback import FeedbackScreen
+from dkdl.tui.screens.start import StartScreen
+from dkdl.tui.trainer.app import TrainerApp, make_trainer_app, trainer_loader
+from dkdl.tui.trainer.detail import SessionDetailScreen
+from dkdl.tui.trainer.dialogs import FilterScreen, PickScreen
+from dkdl.tui.trainer.screen import PAGE, TrainerScreen
+from dkdl.tui.trainer.views import NurseView, QuestionView
+from tests.conftest import digest
+
+CASES = Path(__file__).parent / "data" / "trainer_cases"
+SIZE = (120, 40)
+END = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def library(questionnaire):
+    return load_library([CASES], questionnaire)
+
+
+def build_log(path: Path, questionnaire, library, sessions: int = 60, nurses: int = 4) -> Path:
+    bundle = demo_bundle(
+        sessions, nurses, seed=11, end=END, questionnaire=questionnaire, cases=library.cases
+    )
+    with open_log(path) as log:
+        merge_bundle(log, bundle)
+    return path
+
+
+@pytest.fixture
+def small_log(tmp_path, questionnaire, library):
+    return build_log(tmp_path / "groep.db", questionnaire, library)
+
+
+def trainer(path: Path, questionnaire, library) -> TrainerApp:
+    return make_trainer_app(path=path, questionnaire=questionnaire, library=library)
+
+
+async def settle(pilot) -> None:
+    """Let the workers finish and their results reach the screen."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def table_ready(pilot) -> TrainerScreen:
+    for _ in range(100):
+        await settle(pilot)
+        screen = pilot.app.screen
+        if isinstance(screen, TrainerScreen) and screen.total is not None:
+            return screen
+    raise AssertionError(f"trainer table not shown; screen: {pilot.app.screen}")
+
+
+def expected(path: Path, questionnaire, library, **flt):
+    from dkdl.review import ReviewFilter
+
+    with Review(open_log(path, readonly=True), library, questionnaire, own_log=True) as review:
+        return review.sessions_page(ReviewFilter(**flt), limit=10_000)
+
+
+async def test_the_table_shows_the_log_newest_first_and_nothing_is_written(
+    small_log, questionnaire, library
+):
+    before = digest(small_log)
+    app = trainer(small_log, questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await table_ready(pilot)
+        table = screen.query_one(DataTable)
+        assert screen.total == 60
+        assert table.row_count == 60
+        starts = [row.started_at for row in screen.rows]
+        assert starts == sorted(starts, reverse=True)
+        status = str(screen.query_one("#t-status").render())
+        assert "Sessies 1–60 van 60" in status
+    assert digest(small_log) == before  # read-only: the log is byte-for-byte the same
+
+
+async def test_filtering_on_a_nurse_and_a_period(small_log, questionnaire, library):
+    everyone = expected(small_log, questionnaire, library)
+    name = everyone.rows[0].nurse
+    hers = expected(small_log, questionnaire, library, nurse=name)
+    assert 0 < hers.total < everyone.total
+    app = trainer(small_log, questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await table_ready(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FilterScreen)
+        dialog.query_one("#f-nurse", Select).value = name
+        await pilot.press("ctrl+s")
+        screen = await table_ready(pilot)
+        assert screen.total == hers.total
+        assert {row.nurse for row in screen.rows} == {name}
+        assert name in str(screen.query_one("#t-filter").render())
+
+        # a period typed as a Dutch date; a wrong date is named and changes nothing
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#f-since", Input).focus()
+        await pilot.press(*"31-13-2026", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FilterScreen)
+        assert "geen datum" in str(app.screen.query_one("#f-problem").render())
+        app.screen.query_one("#f-since", Input).value = "01-02-2026"
+        await pilot.press("enter")
+        screen = await table_ready(pilot)
+        assert screen.flt.since is not None and screen.flt.nurse == name
+        assert all(row.started_at.date() >= screen.flt.since for row in screen.rows)
+        assert screen.total == expected(
+            small_log, questionnaire, library, nurse=name, since=screen.flt.since
+        ).total
+
+        # x: everything again
+        await pilot.press("x")
+        screen = await table_ready(pilot)
+        assert screen.total == everyone.total
+
+
+async def test_sorting_by_a_column_and_reversing(small_log, questionnaire, library):
+    app = trainer(small_log, questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        await table_ready(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, PickScreen)
+        keys = [key for key, _ in app.screen.choices]
+        app.screen.query_one(OptionList).highlighted = keys.index("nurse")
+        await pilot.press("enter")
+        screen = await table_ready(pilot)
+        names = [row.nurse.casefold() for row in screen.rows]
+        assert names == sorted(names)
+        await pilot.press("o")
+        screen = await table_ready(pilot)
+        names = [row.nurse.casefold() for row in screen.rows]
+        assert names == sorted(names, reverse=True)
+
+
+async def test_paging_through_a_log_longer_than_a_page(tmp_path, questionnaire, library):
+    path = build_log(tmp_path / "groot.db", questionnaire, library, sessions=PAGE * 2 + 30)
+    app = trainer(path, questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await table_ready(pilot)
+        table = screen.query_one(DataTable)
+        assert table.row_count == PAGE  # never more than a page in the widget
+        first_page = [row.session_id for row in screen.rows]
+        table.move_cursor(row=PAGE - 1)
+        await pilot.press("down")  # past the last row: the next page
+        screen = await table_ready(pilot)
+        assert screen.page_offset == PAGE
+        assert not set(first_page) & {row.session_id for row in screen.rows}
+        assert table.cursor_row == 0
+        await pilot.press("up")  # before the first row: back, on its last row
+        screen = await table_ready(pilot)
+        assert screen.page_offset == 0 and table.cursor_row == PAGE - 1
+        await pilot.press("ctrl+end")
+        screen = await table_ready(pilot)
+        assert screen.page_offset == 2 * PAGE and table.row_count == 30
+        assert "Sessies 201–230 van 230" in str(screen.query_one("#t-status").render())
+
+
+async def test_opening_a_session_shows_her_answers_against_the_key(
+    small_log, questionnaire, library
+):
+    rows = expected(small_log, questionnaire, library).rows
+    wrong = next(r for r in rows if r.status == "afgerond" and r.match is False)
+    app = trainer(small_log, questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await table_ready(pilot)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=[r.session_id for r in screen.rows].index(wrong.session_id))
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, SessionDetailScreen)
+        assert detail.detail.session_id == wrong.session_id
+        text = str(detail.query_one("#t-lines").render())
+        assert "✗" in text and "sleutel:" in text
+        assert "anders dan de sleutel" in str(detail.query_one("#t-meta").render())
+        # v: the feedback as she saw it, with her profile and the key's
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        assert app.screen.done.result.profile == wrong.profile
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TrainerScreen)
+
+
+async def test_analysis_tabs_question_and_nurse_views(small_log, questionnaire, library):
+    from dkdl.review import ReviewFilter
+
+    with Review(open_log(small_log, readonly=True), library, questionnaire, own_log=True) as r:
+        figures = r.analysis(ReviewFilter())
+        counted = figures.sessions
+        q5 = figures.questions["Q5"].answered
+    app = trainer(small_log, questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await table_ready(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert screen.analysis is not None and screen.analysis.sessions == counted
+        summary = str(screen.query_one("QuestionsPane .pane-summary").render())
+        assert f"{counted} afgeronde sessies met sleutel geteld" in summary
+        table = screen.query_one("QuestionsPane DataTable", DataTable)
+        assert table.row_count == 12
+        table.move_cursor(row=4)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionView)
+        assert app.screen.stats.question_id == "Q5" and app.screen.stats.answered == q5
+        await pilot.press("escape")
+        await pilot.press("5")
+        await settle(pilot)
+        nurses = screen.query_one("NursesPane DataTable", DataTable)
+        assert nurses.row_count == 4
+        await pilot.press("enter")
+        await settle(pilot)
+        view = app.screen
+        assert isinstance(view, NurseView)
+        # her progress counts every attempt, so it has at least as many sessions
+        assert view.trend is not None and view.trend.sessions >= view.stats.sessions
+        await pilot.press("h")  # her sessions in the table
+        screen = await table_ready(pilot)
+        assert screen.flt.nurse == view.stats.nurse.display
+        assert {row.nurse for row in screen.rows} == {view.stats.nurse.display}
+
+
+async def test_from_the_start_screen_and_back(tmp_path, questionnaire, library):
+    path = build_log(tmp_path / "laptop.db", questionnaire, library, sessions=12, nurses=2)
+    log = open_log(path)
+    app = make_app(log=log, questionnaire=questionnaire, library=library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        app.screen.action_choose("trainer")  # no name needed to review
+        screen = await table_ready(pilot)
+        assert screen.total == 12
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert app.trainer is None  # the review connection is closed
+    log.close()
+
+
+async def test_a_file_that_is_not_a_log_is_refused_in_dutch(tmp_path):
+    from argparse import Namespace
+
+    bad = tmp_path / "notities.db"
+    bad.write_text("dit is geen database", encoding="utf-8")
+    before = digest(bad)
+    app = TrainerApp(trainer_loader(Namespace(db=str(bad))))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(200):
+            if app.failure is not None:
+                break
+            await pilot.pause(0.05)
+    assert app.failure is not None and app.failure.code == 2
+    assert "geen dkdl-logbestand" in str(app.failure)
+    assert digest(bad) == before
