@@ -19,7 +19,7 @@ SIZES = [(80, 24), (120, 40)]
 @pytest.fixture(scope="module")
 def log_path(tmp_path_factory):
     questionnaire = load_questionnaire()
-    library = load_library([CASES], questionnaire)
+    library = load_library(CASES, questionnaire)
     path = tmp_path_factory.mktemp("trainer") / "groep.db"
     # twelve nurses on four cases: enough counted answers for the flags to speak
     return build_log(path, questionnaire, library, sessions=150, nurses=12)
@@ -28,7 +28,7 @@ def log_path(tmp_path_factory):
 def trainer_app(path):
     questionnaire = load_questionnaire()
     return make_trainer_app(
-        path=path, questionnaire=questionnaire, library=load_library([CASES], questionnaire)
+        path=path, questionnaire=questionnaire, library=load_library(CASES, questionnaire)
     )
 
 
@@ -58,6 +58,4 @@ SCREENS = {
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("name", list(SCREENS))
 def test_analysis_screens(snap_compare, log_path, name, size):
-    assert snap_compare(
-        trainer_app(log_path), terminal_size=size, run_before=steps(*SCREENS[name])
-    )
+    assert snap_compare(trainer_app(log_path), terminal_size=size, run_before=steps(*SCREENS[name]))

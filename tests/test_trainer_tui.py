@@ -2,8 +2,8 @@
 session, the analysis tabs, the way in from the start screen, and the log left untouched.
 
 Logs are built in tmp_path from synthetic practice (``dkdl.demo``) on four fixed test cases
-(``tests/data/trainer_cases``: the screen tests' two and a second of each), with a fixed end
-date, so the figures depend neither on the day nor on the built-in case library.
+(``tests/data/tui_cases`` and ``tests/data/trainer_cases``: a second case of each kind), with a
+fixed end date, so the figures depend neither on the day nor on the built-in case library.
 """
 
 from __future__ import annotations
@@ -29,14 +29,18 @@ from dkdl.tui.trainer.screen import PAGE, TrainerScreen
 from dkdl.tui.trainer.views import NurseView, QuestionView
 from tests.conftest import digest
 
-CASES = Path(__file__).parent / "data" / "trainer_cases"
+# the screen tests' two cases and a second case of each kind
+CASES = [
+    Path(__file__).parent / "data" / "tui_cases",
+    Path(__file__).parent / "data" / "trainer_cases",
+]
 SIZE = (120, 40)
 END = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def library(questionnaire):
-    return load_library([CASES], questionnaire)
+    return load_library(CASES, questionnaire)
 
 
 def build_log(path: Path, questionnaire, library, sessions: int = 60, nurses: int = 4) -> Path:
@@ -129,9 +133,10 @@ async def test_filtering_on_a_nurse_and_a_period(small_log, questionnaire, libra
         screen = await table_ready(pilot)
         assert screen.flt.since is not None and screen.flt.nurse == name
         assert all(row.started_at.date() >= screen.flt.since for row in screen.rows)
-        assert screen.total == expected(
-            small_log, questionnaire, library, nurse=name, since=screen.flt.since
-        ).total
+        assert (
+            screen.total
+            == expected(small_log, questionnaire, library, nurse=name, since=screen.flt.since).total
+        )
 
         # x: everything again
         await pilot.press("x")
