@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual_plotext import PlotextPlot
 
 if TYPE_CHECKING:
-    from dkdl.review import ProgressPoint
+    from dkdl.review_model import ProgressPoint
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
@@ -56,7 +56,7 @@ class ProgressChart(PlotextPlot):
         super().on_mount()
         plt = self.plt
         plt.clear_data()
-        xs = list(range(1, len(self.points) + 1))
+        xs: list[float] = list(range(1, len(self.points) + 1))
         profile = [_percent(p.profile_accuracy) for p in self.points]
         answers = [_percent(p.facility) for p in self.points]
         if xs:
@@ -64,7 +64,7 @@ class ProgressChart(PlotextPlot):
             plt.plot(xs, answers, marker="braille", label="antwoorden als de sleutel")
             step = max(1, len(xs) // 6)
             ticks = xs[::step]
-            plt.xticks(ticks, [period_label(self.points[i - 1].period) for i in ticks])
+            plt.xticks(ticks, [period_label(self.points[int(i) - 1].period) for i in ticks])
         plt.ylim(0, 100)
         plt.yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         plt.xlabel("")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # the practice app imports this module at start-up: keep it light
-    from dkdl.review import NurseStats, QuestionStats, ReviewFilter
+    from dkdl.review_model import NurseStats, QuestionStats, ReviewFilter
 
 
 class TrainerWanted(Message):

@@ -8,6 +8,7 @@ holds what it shows and posts messages for everything else (:mod:`dkdl.tui.train
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -327,7 +328,7 @@ class TrainerScreen(Screen):
         found = tab.query(AnalysisPane)
         if found:
             return found.first()
-        factories = {
+        factories: dict[str, Callable[[], AnalysisPane]] = {
             "vragen": QuestionsPane,
             "casussen": lambda: CasesPane(self.catalog),
             "profielen": ProfilesPane,

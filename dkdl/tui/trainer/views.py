@@ -16,7 +16,7 @@ from dkdl.tui.trainer.text import bar, decimal, number, pct
 from dkdl.tui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
-    from dkdl.review import NurseStats, QuestionStats
+    from dkdl.review_model import NurseStats, QuestionStats
 
 
 def kappa_words(kappa: float | None) -> str:
