@@ -2,8 +2,10 @@
 
 The baseline does ``json.loads``, the same arithmetic (routing, three sums, thresholds, label
 lookup) and ``json.dumps`` with no validation, explanation or warnings. Both read the same
-in-memory input and write to a null sink, in one process, alternating, several rounds; the
-script prints the medians and the ratio ours/baseline. Goal (issue 2): ratio <= 2.
+in-memory input (ours in 256 KiB pieces, as it reads a file) and write to memory, in one
+process, alternating, several rounds; the outputs are compared byte for byte every round. The
+script prints the medians and the ratio ours/baseline. Goal (issue 9): ratio <= 0.5 (issue 2
+asked <= 2; the typed one-pass decoder in dkdl/score_stream.py is what makes it faster).
 
     python benchmarks/bench_score.py [--n 200000] [--rounds 5]
 """
@@ -21,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dkdl.cli import score_lines  # noqa: E402
 from dkdl.questionnaire import load_questionnaire  # noqa: E402
+from dkdl.score_stream import CHUNK, score_chunks  # noqa: E402
 from dkdl.scoring import Scorer  # noqa: E402
 
 ITEMS = {
@@ -136,7 +138,7 @@ def end_to_end(lines: list[bytes], rounds: int) -> None:
     ob, oo = statistics.median(base_t), statistics.median(ours_t)
     print(
         f"end to end (process start included): baseline median {ob:.3f} s, "
-        f"dkdl score median {oo:.3f} s, ratio {oo / ob:.2f} (goal <= 2.00)"
+        f"dkdl score median {oo:.3f} s, ratio {oo / ob:.2f} (goal <= 0.50)"
     )
 
 
@@ -154,6 +156,8 @@ def main() -> None:
         sys.stdout.buffer.write(sink.getvalue())
         return
     lines = make_input(args.n)
+    data = b"".join(lines)
+    chunks = [data[i : i + CHUNK] for i in range(0, len(data), CHUNK)]
     scorer = Scorer(load_questionnaire())
     labels = scorer.labels
     ours_t, base_t = [], []
@@ -163,7 +167,7 @@ def main() -> None:
         baseline(lines, labels, out_b)
         base_t.append(time.perf_counter() - t)
         t = time.perf_counter()
-        bad = score_lines(scorer, lines, out_o, io.StringIO())
+        bad = score_chunks(scorer, chunks, out_o, io.StringIO())
         ours_t.append(time.perf_counter() - t)
         assert bad == 0
         assert out_o.getvalue() == out_b.getvalue(), "ours and the baseline disagree"
@@ -172,7 +176,7 @@ def main() -> None:
     print(
         f"baseline median: {ob:.3f} s   ours median: {oo:.3f} s   worst ours: {max(ours_t):.3f} s"
     )
-    print(f"in process: ratio ours/baseline: {oo / ob:.2f} (goal <= 2.00)")
+    print(f"in process: ratio ours/baseline: {oo / ob:.2f} (goal <= 0.50)")
     end_to_end(lines, args.rounds)
 
 

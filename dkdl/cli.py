@@ -7,21 +7,14 @@ status; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from collections.abc import Sequence
 
 from dkdl import __version__
 from dkdl.cli_cases import add_cases_commands, add_cases_option
-from dkdl.cli_common import Fail, questionnaire
+from dkdl.cli_common import questionnaire
 from dkdl.cli_log import add_log_commands
 from dkdl.errors import UserError
-
-if TYPE_CHECKING:
-    from dkdl.scoring import Scorer
 
 # The domain modules (pydantic, PyYAML, sqlite-utils) are imported inside the commands that use
 # them: `dkdl` alone starts the app, and its start-up time is a measured goal.
@@ -29,90 +22,11 @@ if TYPE_CHECKING:
 # -- dkdl score ------------------------------------------------------------------------------
 
 
-def score_lines(scorer: Scorer, lines: Iterable[bytes], out: BinaryIO, err) -> int:
-    """Score JSON Lines (DESIGN.md §4.1). Returns the number of bad lines.
-
-    Good lines are written in input order; each bad line gets one message on ``err`` naming its
-    line number and the problems. Blank lines are skipped. Output is written in blocks, and at
-    least every 0.2 s, so a consumer reading a stream is not kept waiting; what was scored is
-    written even when the input breaks off.
-    """
-    from dkdl.scoring import AnswerError
-
-    loads, dumps, clock = json.loads, json.dumps, time.monotonic
-    score_raw = scorer.score_raw
-    bad = 0
-    buffer: list[bytes] = []
-    flushed = clock()
-
-    def flush() -> None:
-        nonlocal flushed
-        if buffer:
-            out.write(b"\n".join(buffer) + b"\n")
-            out.flush()
-            buffer.clear()
-        flushed = clock()
-
-    try:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                raw = loads(line)
-            except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
-                bad += 1
-                reason = getattr(exc, "msg", None) or "te diep genest"
-                err.write(f"regel {number}: geen geldige JSON ({reason})\n")
-                continue
-            if not isinstance(raw, dict):
-                bad += 1
-                err.write(f"regel {number}: verwacht een JSON-object met antwoorden\n")
-                continue
-            try:
-                result = score_raw(raw)
-            except AnswerError as exc:
-                bad += 1
-                err.write(f"regel {number}: " + "; ".join(exc.problems) + "\n")
-                continue
-            scores = result.scores
-            record = {
-                "id": raw.get("id"),
-                "profile": result.profile,
-                "label": result.label,
-                "scores": None if scores is None else scores.as_dict(),
-                "warnings": list(result.warnings),
-            }
-            try:
-                buffer.append(dumps(record, ensure_ascii=False).encode("utf-8"))
-            except UnicodeEncodeError:  # e.g. a lone surrogate escaped in the id
-                bad += 1
-                err.write(f"regel {number}: id bevat een teken dat geen geldige tekst is\n")
-                continue
-            if len(buffer) >= 4096 or clock() - flushed > 0.2:
-                flush()
-    finally:
-        flush()
-    return bad
-
-
 def cmd_score(args: argparse.Namespace) -> int:
+    from dkdl.score_stream import run_score  # msgspec and the questionnaire only when scoring
     from dkdl.scoring import Scorer
 
-    scorer = Scorer(questionnaire(args))
-    if args.file in (None, "-"):
-        source = sys.stdin.buffer
-        return 1 if score_lines(scorer, source, sys.stdout.buffer, sys.stderr) else 0
-    path = Path(args.file)
-    try:
-        with path.open("rb") as fh:
-            bad = score_lines(scorer, fh, sys.stdout.buffer, sys.stderr)
-    except FileNotFoundError:
-        raise Fail(f"{path}: bestand niet gevonden") from None
-    except IsADirectoryError:
-        raise Fail(f"{path}: is een map, geen bestand") from None
-    except PermissionError:
-        raise Fail(f"{path}: geen leesrechten") from None
-    return 1 if bad else 0
+    return run_score(Scorer(questionnaire(args)), args.file)
 
 
 # -- the app ---------------------------------------------------------------------------------

@@ -6,9 +6,12 @@ Both the questionnaire loader and the case loader report problems as
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from dkdl.safetext import safe_text, shown
 
 if TYPE_CHECKING:  # kept light: the CLI imports this module before it knows what it needs
     from pydantic import ValidationError
@@ -74,14 +77,88 @@ def describe_validation_error(file: Path | str, exc: ValidationError) -> list[st
             message = err["msg"]
         got = err.get("input")
         if err["type"] not in ("missing",) and not isinstance(got, dict | list) and got is not None:
-            message += f" (gevonden: {got!r})"
-        lines.append(f"{file}: {field_path(loc)}: {message}")
+            message += f" (gevonden: {quoted(got)})"
+        lines.append(f"{shown(file)}: {safe_text(field_path(loc))}: {safe_text(message)}")
     return lines
 
 
+def quoted(value: object, limit: int = 60) -> str:
+    """A value from a file for a message: its repr, shortened, without control codes."""
+    text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return safe_text(text)
+
+
+# PyYAML's English problems, by their start, in the words a trainer can act on.
+_YAML_DUTCH = (
+    (
+        "mapping values are not allowed",
+        "een ':' op een plek waar dat niet mag; zet tekst met ':' tussen aanhalingstekens",
+    ),
+    ("found character '\\t'", "een tab; spring in met spaties"),
+    (
+        "found character",
+        "een teken waarmee niets mag beginnen; zet de tekst tussen aanhalingstekens",
+    ),
+    ("could not find expected ':'", "een ':' ontbreekt"),
+    (
+        "found unexpected end of stream",
+        "het bestand houdt midden in een tekst op; sluit de aanhalingstekens",
+    ),
+    (
+        "found unknown escape character",
+        "een onbekende \\-code in een tekst tussen dubbele aanhalingstekens",
+    ),
+    ("expected <block end>", "de inspringing klopt niet"),
+    ("expected ',' or ']'", "een lijst [ ... ] is niet goed gesloten"),
+    ("expected ',' or '}'", "een mapping { ... } is niet goed gesloten"),
+    ("found undefined alias", "een verwijzing (*naam) naar iets dat niet bestaat"),
+    ("found duplicate anchor", "een anker (&naam) staat er twee keer in"),
+    ("special characters are not allowed", "een stuurteken; haal het weg"),
+    ("found unacceptable character", "een stuurteken; haal het weg"),
+    ("found unhashable key", "een lijst of mapping als sleutel"),
+)
+
+
 def yaml_problem(file: Path | str, exc: Exception) -> str:
-    """A YAML syntax error as one line with its position."""
+    """A YAML syntax error as one Dutch line with its position (PyYAML's English kept out)."""
     mark = getattr(exc, "problem_mark", None)
     where = f" (regel {mark.line + 1}, kolom {mark.column + 1})" if mark is not None else ""
-    what = getattr(exc, "problem", None) or str(exc)
-    return f"{file}: geen geldige YAML{where}: {what}"
+    english = str(getattr(exc, "problem", None) or exc)
+    what = next(
+        (nl for en, nl in _YAML_DUTCH if english.startswith(en) or en in english),
+        "controleer inspringing, dubbele punten en aanhalingstekens",
+    )
+    return f"{shown(file)}: geen geldige YAML{where}: {what}"
+
+
+# OSError numbers in Dutch; the operating system's own (English) text is kept out.
+_OS_DUTCH = {
+    errno.ENOENT: "bestand niet gevonden",
+    errno.EACCES: "geen toegang (rechten); vraag wie het bestand beheert om leesrechten",
+    errno.EPERM: "geen toegang (rechten)",
+    errno.EISDIR: "is een map, geen bestand",
+    errno.ENOTDIR: "een deel van het pad is geen map",
+    errno.ENOSPC: "de schijf is vol; maak ruimte vrij",
+    errno.EROFS: "de schijf is alleen-lezen",
+    errno.ELOOP: "te veel symbolische koppelingen achter elkaar",
+    errno.ENAMETOOLONG: "de naam is te lang",
+    errno.EBUSY: "is in gebruik door een ander programma",
+    errno.EIO: "leesfout van de schijf",
+    errno.EEXIST: "bestaat al",
+}
+
+
+def os_problem(exc: OSError) -> str:
+    """What went wrong with a file, in Dutch, without the system's English text."""
+    if exc.errno in _OS_DUTCH:
+        return _OS_DUTCH[exc.errno]
+    if isinstance(exc, PermissionError):
+        return _OS_DUTCH[errno.EACCES]
+    if isinstance(exc, FileNotFoundError):
+        return _OS_DUTCH[errno.ENOENT]
+    if isinstance(exc, IsADirectoryError):
+        return _OS_DUTCH[errno.EISDIR]
+    code = f" {exc.errno}" if exc.errno is not None else ""
+    return f"kan het bestand niet gebruiken (systeemfout{code})"

@@ -277,9 +277,31 @@ class Scorer:
                     warnings = (self.warning_no_items(),)
             elif answers.items:
                 warnings = (self.warning_items_ignored(),)
-        deficit = sums[DK]
-        dk = self._dk_max - deficit
-        return self._result(dk, sums[DL], sums[OB], deficit, warnings)
+        return self.result_from_sums(sums[DK], sums[DL], sums[OB], warnings)
+
+    # -- the compiled tables, for a scorer that decodes and adds up in one pass (dkdl score) --
+
+    @property
+    def routes(self) -> Mapping[tuple[str, int | None], str]:
+        """``(routing question, option) -> result code``; the first matching rule won."""
+        return self._routes
+
+    @property
+    def weights(self) -> Mapping[str, tuple[str, tuple[int, ...]]]:
+        """``scored question -> (axis, weight per option code - 1)``."""
+        return self._weights
+
+    @property
+    def checklist_option(self) -> int | None:
+        """The option of the checklist question at which its items count."""
+        return self._checklist_option
+
+    def result_from_sums(
+        self, deficit: int, dl: int, ob: int, warnings: tuple[str, ...] = ()
+    ) -> Result:
+        """The profile for the three sums (``deficit``: the draagkracht sum, before ``max -``),
+        exactly as :meth:`score` finishes."""
+        return self._result(self._dk_max - deficit, dl, ob, deficit, warnings)
 
     def _result(self, dk: int, dl: int, ob: int, deficit: int, warnings: tuple[str, ...]) -> Result:
         code, label = self._profiles[(dk > self._dk_above, dl > self._dl_above, self.band(ob))]

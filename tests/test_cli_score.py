@@ -131,7 +131,7 @@ def test_db_option_before_or_after_the_command():
 
 
 def test_pathological_lines_are_named_and_do_not_lose_earlier_output():
-    data = jsonl(C) + b"[" * 100_000 + b"\n" + b'{"id": "\\ud800", "Q1": 2}\n' + jsonl({"Q1": 2})
+    data = jsonl(C) + b"[" * 50_000 + b"\n" + b'{"id": "\\ud800", "Q1": 2}\n' + jsonl({"Q1": 2})
     proc = run("score", stdin=data)
     assert proc.returncode == 1
     assert [json.loads(x)["profile"] for x in proc.stdout.decode().splitlines()] == [
