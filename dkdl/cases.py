@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,22 +21,22 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
-from dkdl.errors import LoadError, describe_validation_error, yaml_problem
+from dkdl.case_files import case_paths, read_case_file
+from dkdl.errors import (
+    LoadError,
+    control_problems,
+    describe_validation_error,
+    os_problem,
+    quoted,
+    yaml_problem,
+)
+from dkdl.privacy import identifying
 from dkdl.questionnaire import Questionnaire, data_dir
+from dkdl.safetext import shown
 from dkdl.scoring import AnswerError, Answers, Result, Scorer
 
 VIGNETTE_WORDS = (120, 300)
 CASES_ENV = "DKDL_CASES"
-
-# Patterns that suggest real client data in a vignette (the app's own screening, not a rule).
-_IDENTIFYING = [
-    (re.compile(r"\b\d{9}\b|\b\d{4}[ .]\d{2}[ .]\d{3}\b"), "een nummer dat op een BSN lijkt"),
-    (re.compile(r"\b\d{1,2}[-/.]\d{1,2}[-/.](19|20)\d{2}\b"), "een datum (geboortedatum?)"),
-    (re.compile(r"\b[1-9]\d{3} ?[A-Z]{2}\b"), "iets dat op een postcode lijkt"),
-    (re.compile(r"\b0\d{1,3}[- ]?\d{6,8}\b|\+31"), "een telefoonnummer"),
-    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), "een e-mailadres"),
-]
-
 
 # The tag split (the app's own convention): ``tags`` are shown to the nurse before she answers, so
 # they may name only the condition and the setting; ``trainer_tags`` (outcome, boundary type, the
@@ -285,16 +284,14 @@ def privacy_problems(case: CaseFile) -> list[tuple[str, str]]:
     texts += [(f"key.{qid}.toelichting", a.toelichting) for qid, a in case.key.items()]
     problems = []
     for where, text in texts:
-        for pattern, what in _IDENTIFYING:
-            match = pattern.search(text)
-            if match:
-                problems.append(
-                    (
-                        where,
-                        f"bevat {what} ({match.group(0)!r}); casussen zijn "
-                        "verzonnen en bevatten geen cliëntgegevens",
-                    )
+        for what, found in identifying(text):
+            problems.append(
+                (
+                    where,
+                    f"bevat {what} ({quoted(found)}); casussen zijn verzonnen en bevatten "
+                    "geen cliëntgegevens",
                 )
+            )
     return problems
 
 
@@ -305,11 +302,14 @@ def parse_case(text: str, path: Path, scorer: Scorer) -> Case:
     except yaml.YAMLError as exc:
         raise LoadError([yaml_problem(path, exc)]) from None
     if not isinstance(raw, dict):
-        raise LoadError([f"{path}: (bestand): moet een YAML-mapping zijn"])
+        raise LoadError([f"{shown(path)}: (bestand): moet een YAML-mapping zijn"])
+    unsafe = [f"{shown(path)}: {where}: {msg}" for where, msg in control_problems(raw)]
     try:
         data = CaseFile.model_validate(raw)
     except ValidationError as exc:
-        raise LoadError(describe_validation_error(path, exc)) from None
+        raise LoadError(unsafe + describe_validation_error(path, exc)) from None
+    if unsafe:
+        raise LoadError(unsafe)
     problems = key_problems(data, scorer) + vignette_problems(data.vignette) + tag_problems(data)
     problems += privacy_problems(data)
     if data.id != path.stem:
@@ -332,7 +332,7 @@ def parse_case(text: str, path: Path, scorer: Scorer) -> Case:
                     )
                 )
     if problems or result is None:
-        raise LoadError([f"{path}: {where}: {msg}" for where, msg in problems])
+        raise LoadError([f"{shown(path)}: {where}: {msg}" for where, msg in problems])
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Case(data, path, digest, answers, result)
 
@@ -373,7 +373,8 @@ class CaseLibrary:
 
 
 def load_library(dirs: Sequence[Path], questionnaire: Questionnaire) -> CaseLibrary:
-    """Read every ``*.yaml`` in ``dirs``; valid cases plus one line per problem.
+    """Read every ``*.yaml`` and ``*.yml`` in ``dirs`` (see :mod:`dkdl.case_files` for what is
+    refused); valid cases plus one line per problem.
 
     A second case with an id already seen is refused, naming both files. A folder that does not
     exist is a problem, not a crash.
@@ -383,24 +384,31 @@ def load_library(dirs: Sequence[Path], questionnaire: Questionnaire) -> CaseLibr
     problems: list[str] = []
     first_seen: dict[str, Path] = {}
     for folder in dirs:
-        if not folder.is_dir():
-            problems.append(f"{folder}: map niet gevonden")
+        try:
+            paths = case_paths(folder)
+        except OSError as exc:
+            problems.append(f"{shown(folder)}: {_folder_problem(exc)}")
             continue
-        for path in sorted(folder.glob("*.yaml")):
+        for path in paths:
             try:
-                case = parse_case(path.read_text(encoding="utf-8"), path, scorer)
+                case = parse_case(read_case_file(path, folder), path, scorer)
             except LoadError as exc:
                 problems.extend(exc.problems)
                 continue
-            except (OSError, UnicodeDecodeError) as exc:
-                problems.append(f"{path}: kan het bestand niet lezen ({exc})")
-                continue
             if case.id in first_seen:
-                problems.append(f"{path}: id: {case.id!r} bestaat al in {first_seen[case.id]}")
+                problems.append(
+                    f"{shown(path)}: id: {case.id!r} bestaat al in {shown(first_seen[case.id])}"
+                )
                 continue
             first_seen[case.id] = path
             cases.append(case)
     return CaseLibrary(cases, problems)
+
+
+def _folder_problem(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        return "map niet gevonden"
+    return f"kan de map niet lezen: {os_problem(exc)}"
 
 
 TEMPLATE = """\

@@ -15,6 +15,7 @@ from dkdl.cli_cases import add_cases_commands, add_cases_option
 from dkdl.cli_common import questionnaire
 from dkdl.cli_log import add_log_commands
 from dkdl.errors import UserError
+from dkdl.safetext import safe_text
 
 # The domain modules (pydantic, PyYAML, sqlite-utils) are imported inside the commands that use
 # them: `dkdl` alone starts the app, and its start-up time is a measured goal.
@@ -108,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except UserError as exc:  # Fail, LoadError, StoreError: a message, never a traceback
-        sys.stderr.write(f"dkdl: {exc}\n")
+        sys.stderr.write(f"dkdl: {safe_text(exc, multiline=True)}\n")  # names files from elsewhere
         return exc.code
     except KeyboardInterrupt:
         return 130

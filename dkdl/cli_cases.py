@@ -10,6 +10,8 @@ from pathlib import Path
 
 from dkdl.cli_common import Fail, questionnaire
 from dkdl.cli_common import library as load_cases
+from dkdl.errors import os_problem
+from dkdl.safetext import safe_text, shown
 
 
 def add_cases_option(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +65,7 @@ def add_cases_commands(sub, common: argparse.ArgumentParser) -> None:
 def cmd_list(args: argparse.Namespace) -> int:
     library = load_cases(args)
     for problem in library.problems:
-        sys.stderr.write(f"{problem}\n")
+        sys.stderr.write(f"{safe_text(problem)}\n")
     if args.json:
         for case in library.cases:
             record = {
@@ -86,8 +88,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 "ingebouwd" if c.builtin else "eigen",
                 str(c.data.difficulty),
                 c.profile,
-                c.title,
-                ", ".join(c.data.tags) + " | " + ", ".join(c.data.trainer_tags),
+                safe_text(c.title),
+                safe_text(", ".join(c.data.tags) + " | " + ", ".join(c.data.trainer_tags)),
             )
             for c in library.cases
         ]
@@ -110,8 +112,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     dirs = [Path(d) for d in args.dirs] if args.dirs else None
     library = load_cases(args, dirs)
     for problem in library.problems:
-        sys.stdout.write(f"{problem}\n")
-    checked = ", ".join(str(d) for d in (dirs or case_dirs(getattr(args, "cases", None) or [])))
+        sys.stdout.write(f"{safe_text(problem)}\n")
+    checked = ", ".join(shown(d) for d in (dirs or case_dirs(getattr(args, "cases", None) or [])))
     if library.problems:
         n = len(library.problems)
         sys.stdout.write(
@@ -149,7 +151,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         path.write_text(case_template(args.id, questionnaire(args), str(folder)), encoding="utf-8")
     except OSError as exc:
-        raise Fail(f"{path}: kan niet schrijven ({exc.strerror or exc})") from None
+        raise Fail(f"{shown(path)}: kan niet schrijven: {os_problem(exc)}") from None
     sys.stdout.write(
         f"{path} geschreven. Vul het in en controleer met: dkdl cases validate {folder}\n"
     )

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dkdl.safetext import safe_text, shown
+from dkdl.safetext import control_chars, safe_text, shown
 
 if TYPE_CHECKING:  # kept light: the CLI imports this module before it knows what it needs
     from pydantic import ValidationError
@@ -162,3 +162,37 @@ def os_problem(exc: OSError) -> str:
         return _OS_DUTCH[errno.EISDIR]
     code = f" {exc.errno}" if exc.errno is not None else ""
     return f"kan het bestand niet gebruiken (systeemfout{code})"
+
+
+def control_problems(raw: object) -> list[tuple[str, str]]:
+    """``(field path, message)`` for every text in a parsed case file (keys included) that holds
+    control characters (newlines and tabs are text). Shared parts (YAML aliases) are visited
+    once, so a file of nested aliases cannot make this take exponential time."""
+    problems: list[tuple[str, str]] = []
+    seen: set[int] = set()
+
+    def check(text: str, where: list[str | int], what: str) -> None:
+        found = control_chars(text)
+        if found:
+            problems.append(
+                (
+                    safe_text(field_path(where)),
+                    f"{what} een stuurteken ({', '.join(found)}); haal het weg",
+                )
+            )
+
+    def walk(value: object, where: list[str | int]) -> None:
+        if isinstance(value, str):
+            check(value, where, "bevat")
+        elif isinstance(value, dict | list):
+            if id(value) in seen:
+                return
+            seen.add(id(value))
+            pairs = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in pairs:
+                if isinstance(key, str):
+                    check(key, [*where, key], "de naam van dit veld bevat")
+                walk(item, [*where, key if isinstance(key, str | int) else str(key)])
+
+    walk(raw, [])
+    return problems

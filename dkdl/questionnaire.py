@@ -15,7 +15,14 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
-from dkdl.errors import LoadError, describe_validation_error, yaml_problem
+from dkdl.errors import (
+    LoadError,
+    control_problems,
+    describe_validation_error,
+    os_problem,
+    yaml_problem,
+)
+from dkdl.safetext import shown
 
 AXES = ("draagkracht", "draaglast", "ondersteuningsbehoefte")
 DEFAULT_QUESTIONNAIRE = "casemix-nr-reg-2407.yaml"
@@ -244,6 +251,9 @@ def parse_questionnaire(text: str, source: Path | str = "<tekst>") -> Questionna
         raise LoadError(
             [f"{source}: (bestand): moet een YAML-mapping zijn, geen {type(raw).__name__!s}"]
         )
+    unsafe = [f"{shown(source)}: {where}: {msg}" for where, msg in control_problems(raw)]
+    if unsafe:  # its texts are shown on every screen
+        raise LoadError(unsafe)
     raw = dict(raw, content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
     try:
         questionnaire = Questionnaire.model_validate(raw)
@@ -251,7 +261,7 @@ def parse_questionnaire(text: str, source: Path | str = "<tekst>") -> Questionna
         raise LoadError(describe_validation_error(source, exc)) from None
     problems = semantic_problems(questionnaire)
     if problems:
-        raise LoadError([f"{source}: {path}: {msg}" for path, msg in problems])
+        raise LoadError([f"{shown(source)}: {path}: {msg}" for path, msg in problems])
     return questionnaire
 
 
@@ -260,8 +270,10 @@ def load_questionnaire(path: Path | str | None = None) -> Questionnaire:
     file = Path(path) if path is not None else data_dir() / DEFAULT_QUESTIONNAIRE
     try:
         text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LoadError([f"{file}: bestand niet gevonden"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LoadError([f"{file}: kan het bestand niet lezen ({exc})"]) from None
+    except OSError as exc:
+        raise LoadError([f"{shown(file)}: {os_problem(exc)}"]) from None
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            [f"{shown(file)}: is geen UTF-8-tekst (positie {exc.start + 1}); sla het op als UTF-8"]
+        ) from None
     return parse_questionnaire(text, file)

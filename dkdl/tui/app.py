@@ -23,6 +23,7 @@ from textual.markup import escape
 from textual.screen import Screen
 
 from dkdl.errors import UserError
+from dkdl.safetext import safe_text
 from dkdl.tui.screens.start import StartScreen
 from dkdl.tui.trainer.routes import TrainerRoutes
 
@@ -515,7 +516,7 @@ def run_app(args) -> int:
     app = build_app(args)
     code = app.run()
     if app.failure is not None:
-        sys.stderr.write(f"dkdl: {app.failure}\n")
+        sys.stderr.write(f"dkdl: {safe_text(app.failure, multiline=True)}\n")
         return app.failure.code
     del code
     close = getattr(app.practice_log, "close", None)
