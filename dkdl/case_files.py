@@ -10,6 +10,7 @@ Plain Python, no UI imports.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -34,7 +35,10 @@ def read_case_file(path: Path, folder: Path) -> str:
     try:
         info = path.lstat()
         if stat.S_ISLNK(info.st_mode):
-            target = path.resolve(strict=True)
+            try:
+                target = path.resolve(strict=True)
+            except RuntimeError:  # a loop of links (Python < 3.13 says so this way)
+                raise OSError(errno.ELOOP, "loop") from None
             if not target.is_relative_to(folder.resolve()):
                 raise LoadError(
                     [

@@ -37,6 +37,23 @@ _DUTCH = {
     "less_than_equal": "is te groot",
     "string_pattern_mismatch": "heeft niet de juiste vorm",
     "literal_error": "is geen toegestane waarde",
+    "string_too_long": "is te lang (hoogstens {max_length} tekens)",
+    "too_long": "is te lang (hoogstens {max_length})",
+    "greater_than": "is te klein",
+    "less_than": "is te groot",
+    "string_unicode": "moet tekst zijn",
+    "none_required": "moet leeg zijn",
+    "enum": "is geen toegestane waarde",
+    "set_type": "moet een lijst zijn",
+    "tuple_type": "moet een lijst zijn",
+    "bytes_type": "moet tekst zijn",
+    "date_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_type": "moet een datum zijn (JJJJ-MM-DD)",
+    "datetime_parsing": "moet een tijdstip zijn (ISO 8601)",
+    "datetime_type": "moet een tijdstip zijn (ISO 8601)",
+    "uuid_parsing": "moet een UUID zijn",
+    "uuid_type": "moet een UUID zijn",
+    "recursion_loop": "verwijst naar zichzelf",
 }
 
 
@@ -71,10 +88,13 @@ def describe_validation_error(file: Path | str, exc: ValidationError) -> list[st
     for err in exc.errors(include_url=False):
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         message = _DUTCH.get(err["type"])
-        if err["type"] == "value_error":
-            message = str(err.get("ctx", {}).get("error", err["msg"]))
-        elif message is None:
-            message = err["msg"]
+        ctx = err.get("ctx", {})
+        if err["type"] == "value_error":  # our own validators raise Dutch messages
+            message = str(ctx.get("error", err["msg"]))
+        elif message is None:  # pydantic's English is kept out; its type names the check
+            message = f"is ongeldig (controle {err['type']!r})"
+        elif "{" in message:
+            message = message.format_map({k: ctx.get(k, "?") for k in ("max_length",)})
         got = err.get("input")
         if err["type"] not in ("missing",) and not isinstance(got, dict | list) and got is not None:
             message += f" (gevonden: {quoted(got)})"

@@ -74,6 +74,23 @@ def test_a_link_inside_the_folder_is_followed(tmp_path, questionnaire):
     assert library.problems == [] and len(library.cases) == 1
 
 
+@pytest.mark.skipif(not POSIX, reason="symbolic links need extra rights on Windows")
+def test_dangling_links_and_link_loops_are_named(tmp_path, questionnaire):
+    folder = tmp_path / "eigen"
+    folder.mkdir()
+    (folder / "weg.yaml").symlink_to(folder / "bestaat-niet.yaml")
+    (folder / "a.yaml").symlink_to(folder / "b.yaml")
+    (folder / "b.yaml").symlink_to(folder / "a.yaml")
+    problems = load_library([folder], questionnaire).problems
+    assert problems == [
+        f"{folder / 'a.yaml'}: kan het bestand niet lezen: te veel symbolische koppelingen "
+        "achter elkaar",
+        f"{folder / 'b.yaml'}: kan het bestand niet lezen: te veel symbolische koppelingen "
+        "achter elkaar",
+        f"{folder / 'weg.yaml'}: kan het bestand niet lezen: bestand niet gevonden",
+    ]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 def test_a_pipe_with_a_case_name_does_not_hang_validate(tmp_path):
     folder = tmp_path / "eigen"
@@ -190,3 +207,14 @@ def test_validate_and_list_print_no_control_codes(tmp_path):
     assert ESC not in proc.stdout + proc.stderr and "\\x1b" in proc.stdout
     listing = run("cases", "list", "--cases", str(folder))
     assert ESC not in listing.stdout + listing.stderr
+
+
+def test_pydantic_english_is_kept_out(tmp_path, questionnaire):
+    data = good_case()
+    data["title"] = "x" * 200
+    data["difficulty"] = [1]
+    path = write_case(tmp_path / "eigen", data)
+    problems = load_library([tmp_path / "eigen"], questionnaire).problems
+    assert any(p.startswith(f"{path}: title: is te lang (hoogstens 120 tekens)") for p in problems)
+    assert any(p.startswith(f"{path}: difficulty: moet een geheel getal zijn") for p in problems)
+    assert not any("should" in p or "String" in p or "Input" in p for p in problems), problems
