@@ -156,6 +156,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         code = 130 if isinstance(exc, KeyboardInterrupt) else 143
         left = "wat al geschreven was blijft staan" if target.through else "er is niets geschreven"
         raise Fail(f"export afgebroken; {left}", code) from None
+    if not rows:
+        sys.stderr.write("dkdl: geen sessies bij deze keuze (kijk --nurse, --case en de data na)\n")
     if out is not None:
         sys.stderr.write(f"dkdl: {rows} regels geschreven naar {out}\n")
     return 0

@@ -189,9 +189,9 @@ class KeyIndex:
         key_items = None
         if case is not None:
             ticked = None
-            for answer in answers:
-                if answer[0] == checklist:
-                    ticked = answer[2]
+            for question, _option, items, _at, _seconds, _changes in answers:
+                if question == checklist:
+                    ticked = items
             verdicts = self._verdicts(case.id, frozenset(map(_QUESTION_OPTION, answers)), ticked)
             key_items = self.key_items.get(case.id)
         out: list[AnswerFields] = []

@@ -160,6 +160,32 @@ def test_every_answer_row_carries_question_key_and_correct(trained, tmp_path, ca
     assert {(r["laptop"], r["installation"]) for r in rows} == {("1", installation)}
 
 
+def test_no_key_when_the_cases_key_profile_changed_since(trained, tmp_path, capsys):
+    """As the review: a session done when the case's key gave another profile is not compared
+    with today's key (its answers were right or wrong against a key that no longer exists)."""
+    path, ids = trained
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE sessions SET key_profile = 'DKDL1' WHERE uuid = ?", (ids["anna"],))
+    conn.close()
+    out = tmp_path / "x.csv"
+    code, _, err = run_cli(["export", "--db", path, "--out", out, "--cases", TEST_CASES], capsys)
+    assert code == 0, err
+    rows = _csv_rows(out)
+    anna = _by(rows, ids["anna"])
+    assert all(r["key_option"] == r["correct"] == "" for r in anna.values())
+    assert anna["Q5"]["question_title"]  # the question texts stay
+    assert _by(rows, ids["bea"])["Q1"]["key_option"] == "1"  # other sessions keep their key
+
+
+def test_empty_selection_says_so(trained, tmp_path, capsys):
+    path, _ = trained
+    out = tmp_path / "x.csv"
+    code, _, err = run_cli(["export", "--db", path, "--out", out, "--nurse", "Niemand"], capsys)
+    assert code == 0 and "geen sessies bij deze keuze" in err
+    assert out.read_text(encoding="utf-8").startswith("session_id,")  # the header only
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+
+
 def test_jsonl_has_lists_and_booleans(trained, questionnaire, test_library):
     path, ids = trained
     buffer = io.BytesIO()
