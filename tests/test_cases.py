@@ -416,3 +416,20 @@ def test_the_template_keeps_the_split_and_explains_the_hint(questionnaire):
     assert data["tags"] == ["voorbeeld"] and data["trainer_tags"] == []
     assert "hint" not in data  # optional: commented out in the template
     assert "# hint:" in case_template("nieuw-01", questionnaire)
+
+
+def test_the_apps_own_readings_are_labelled_where_a_key_relies_on_them(library):
+    """Where the questionnaire is silent the key says it follows the app's own reading (issue
+    12): a non-leaking stoma or catheter counted as continent, an injection counted at Q11 as
+    well as Q12."""
+    label = "lezing van de app"
+    for case in library.cases:
+        q9 = case.toelichting("Q9")
+        device = {"katheter", "overige_katheterisatie", "darmstoma"} & case.answers.items or any(
+            t.endswith("zonder-lekkage-is-continent") for t in case.data.trainer_tags
+        )
+        if key(case, "Q9") == 1 and device:
+            assert label in q9.lower(), f"{case.id}: Q9 relies on a reading without saying so"
+        if key(case, "Q11") == 2 and "injecties" in case.answers.items:
+            q11 = case.toelichting("Q11").lower()
+            assert label in q11, f"{case.id}: Q11 relies on a reading without saying so"
