@@ -218,7 +218,7 @@ def test_the_page_references_no_other_host_and_needs_the_key(tmp_path):
             f"default-src 'self' data: ws://127.0.0.1:{server.port}"
             in (headers["Content-Security-Policy"])
         )
-        assert '<html lang="nl">' in page
+        assert '<html lang="nl">' in page and "Opnieuw starten" in page  # the page speaks Dutch
 
         status, _, script = fetch(server.base + "/static/js/textual.js")
         assert status == 200 and "screenReaderMode:!0" in script

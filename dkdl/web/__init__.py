@@ -49,11 +49,16 @@ log = logging.getLogger("dkdl.web")
 _SCRIPT_PATCHES = [
     # xterm.js's screen-reader mode: the screen's text is in the page for assistive technology
     ("allowProposedApi:!0,", "allowProposedApi:!0,screenReaderMode:!0,"),
-    # WebGL drawing only on a real graphics chip: without one (remote desktops, virtual
-    # machines) the software fallback takes seconds; xterm.js then draws on a 2D canvas
+    # WebGL and canvas drawing only with a real graphics chip. Without one (remote desktops,
+    # virtual machines) the WebGL fallback takes seconds and the 2D canvas's first paint over a
+    # second; xterm.js's own DOM drawing then shows the start screen soonest (bench_web.py)
     (
         "this.terminal.loadAddon(this.webglAddon),",
-        "window.dkdlWebgl&&this.terminal.loadAddon(this.webglAddon),",
+        "window.dkdlGpu&&this.terminal.loadAddon(this.webglAddon),",
+    ),
+    (
+        "this.terminal.loadAddon(this.canvasAddon),",
+        "window.dkdlGpu&&this.terminal.loadAddon(this.canvasAddon),",
     ),
 ]
 
@@ -116,7 +121,6 @@ class AppProcess(AppService):
             download_manager=download_manager,
         )
         self.argv = list(argv)
-        self.attached = False
         self.drawn = False  # the app has drawn its first screen
         self._size: tuple[int, int] | None = None  # a size to pass on once it has
 
@@ -157,13 +161,8 @@ class AppProcess(AppService):
             and self._outbox.qsize() < self.MAX_WAITING
         )
 
-    @property
-    def pid(self) -> int | None:
-        return None if self._process is None else self._process.pid
-
     async def pump(self, websocket: web.WebSocketResponse) -> None:
         """Send everything the app writes to ``websocket``, in order, until the app closes."""
-        self.attached = True
         try:
             while True:
                 kind, data = await self._outbox.get()
@@ -219,7 +218,6 @@ class WebServer(Server):
         self.key = key or secrets.token_urlsafe(16)
         self.public_url = f"http://{HOST}:{port}"
         self.origins = {f"http://{HOST}:{port}", f"http://localhost:{port}"}
-        self.processes: list[AppProcess] = []  # the app processes of the open tabs
         self.on_ready: Callable[[str], object] | None = None  # once listening: open the browser
         self.spare = spare
         self._spare: AppProcess | None = None
@@ -303,18 +301,16 @@ class WebServer(Server):
         height = _whole(request.query.get("height"), 24)
         await websocket.prepare(request)
         service = await self._take_process(width, height)
-        self.processes.append(service)
         pump = asyncio.create_task(service.pump(websocket))
         try:
             await self._process_messages(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
-        except Exception:  # noqa: BLE001 - one tab's failure must not stop the server
-            log.exception("app-proces mislukt")
+        except Exception as exc:  # noqa: BLE001 - one tab's failure must not stop the server
+            log.error("de oefen-app in een tabblad is gestopt: %s", exc)
         finally:
             await service.stop()  # the tab is gone: the app quits (its answers are stored)
             pump.cancel()
-            self.processes.remove(service)
         return websocket
 
     # -- app processes: one per tab, and a spare started ahead of the next tab -----------------
@@ -382,6 +378,9 @@ class WebServer(Server):
     def serve(self, debug: bool = False) -> None:  # type: ignore[override]
         """Serve until Ctrl+C (or SIGTERM)."""
         logging.basicConfig(level=logging.WARNING, format="dkdl web: %(message)s")
+        # textual-serve's own log lines are English; an app that fails says why itself (Dutch,
+        # on its standard error, which textual-serve copies to this window)
+        logging.getLogger("textual-serve").setLevel(logging.CRITICAL)
         loop = asyncio.new_event_loop()  # Windows: the proactor loop, which runs subprocesses
         asyncio.set_event_loop(loop)
         web.run_app(
