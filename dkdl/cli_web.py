@@ -46,12 +46,12 @@ def add_web_command(sub, common: argparse.ArgumentParser) -> None:
 def cmd_web(args: argparse.Namespace) -> int:
     """Check the log, the questionnaire and the case folders as the app would, then serve."""
     from dkdl import store, web
-    from dkdl.cli import _questionnaire
+    from dkdl.cli_common import questionnaire
 
     # A log or questionnaire that cannot be used is refused here, once, instead of in each tab.
     db = store.resolve_db_path(getattr(args, "db", None))
     store.open_log(db).close()
-    _questionnaire(args)
+    questionnaire(args)
     # DKDL_CASES and DKDL_DB reach the app processes through the environment as well
     argv = web.app_command(db, getattr(args, "cases", None) or [], args.questionnaire)
     if args.port is None:
