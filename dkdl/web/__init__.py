@@ -91,7 +91,8 @@ def bind(port: int) -> socket.socket:
         # create_server sets SO_REUSEADDR only where it cannot steal a port in use (not Windows)
         return socket.create_server((HOST, port))
     except OSError as exc:
-        if port and exc.errno in _IN_USE or getattr(exc, "winerror", None) in (10048, 10013):
+        # Windows also refuses ports it has reserved (Hyper-V, WSL) with WSAEACCES (10013)
+        if port and (exc.errno in _IN_USE or getattr(exc, "winerror", None) in (10048, 10013)):
             raise WebError(
                 f"poort {port} is al in gebruik (draait dkdl web al?); kies een andere, "
                 "bijvoorbeeld --port 8001"
