@@ -21,7 +21,7 @@ from dkdl.tui.text import profile_short
 from dkdl.tui.trainer.text import bar, decimal, number, pct
 
 if TYPE_CHECKING:
-    from dkdl.review import Analysis
+    from dkdl.review_analysis import Analysis
     from dkdl.tui.trainer.screen import Catalog
 
 LOADING = "Analyses berekenen…"

@@ -17,7 +17,7 @@ from dkdl.tui.trainer.text import duration
 from dkdl.tui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
-    from dkdl.review import DetailRow, SessionDetail
+    from dkdl.review_model import DetailRow, SessionDetail
 
 STATUS = {"afgerond": "afgerond", "afgebroken": "afgebroken", "bezig": "nog bezig"}
 MODE = {"oefenen": "oefenen", "toets": "toets", "vrij": "vrije registratie"}

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from dkdl.review import ReviewFilter
+from dkdl.review_model import ReviewFilter
 
 
 class PickScreen(ModalScreen[str | None]):
@@ -92,58 +92,72 @@ class FilterScreen(ModalScreen[ReviewFilter | None]):
 
     def compose(self) -> ComposeResult:
         c = self.current
-        with Vertical(id="dialog", classes="filter-dialog"):
+        # one line per field (compact widgets), so the dialog fits 80×24 whole
+        with VerticalScroll(id="dialog", classes="filter-dialog"):
             yield Static("Sessies filteren", id="dialog-title")
-            yield Label("Verpleegkundige")
-            yield Select(
-                [("alle verpleegkundigen", ALL), *self.nurses],
-                value=c.nurse if c.nurse is not None else ALL,
-                allow_blank=False,
-                id="f-nurse",
-            )
-            yield Label("Casus")
-            yield Select(
-                [("alle casussen", ALL), *self.cases],
-                value=c.case if c.case is not None else ALL,
-                allow_blank=False,
-                id="f-case",
-            )
-            yield Label("Modus")
-            yield Select(
-                [
-                    ("alle modi", ALL),
-                    ("oefenen", "oefenen"),
-                    ("toets", "toets"),
-                    ("vrije registratie", "vrij"),
-                ],
-                value=c.mode if c.mode is not None else ALL,
-                allow_blank=False,
-                id="f-mode",
-            )
-            yield Label("Pogingen in de analyses")
-            yield Select(
-                [("eerste poging per casus", "first"), ("alle pogingen", "all")],
-                value=c.attempts,
-                allow_blank=False,
-                id="f-attempts",
-            )
-            yield Label("Periode (dd-mm-jjjj, leeg = geen grens)")
-            with Horizontal(id="f-period"):
+            with Horizontal(classes="f-row"):
+                yield Label("Verpleegkundige", classes="f-label")
+                yield Select(
+                    [("alle verpleegkundigen", ALL), *self.nurses],
+                    value=c.nurse if c.nurse is not None else ALL,
+                    allow_blank=False,
+                    compact=True,
+                    id="f-nurse",
+                )
+            with Horizontal(classes="f-row"):
+                yield Label("Casus", classes="f-label")
+                yield Select(
+                    [("alle casussen", ALL), *self.cases],
+                    value=c.case if c.case is not None else ALL,
+                    allow_blank=False,
+                    compact=True,
+                    id="f-case",
+                )
+            with Horizontal(classes="f-row"):
+                yield Label("Modus", classes="f-label")
+                yield Select(
+                    [
+                        ("alle modi", ALL),
+                        ("oefenen", "oefenen"),
+                        ("toets", "toets"),
+                        ("vrije registratie", "vrij"),
+                    ],
+                    value=c.mode if c.mode is not None else ALL,
+                    allow_blank=False,
+                    compact=True,
+                    id="f-mode",
+                )
+            with Horizontal(classes="f-row"):
+                yield Label("Vanaf", classes="f-label")
                 yield Input(
                     c.since.strftime("%d-%m-%Y") if c.since else "",
-                    placeholder="van",
+                    placeholder="dd-mm-jjjj (leeg: geen grens)",
+                    compact=True,
                     id="f-since",
                 )
+            with Horizontal(classes="f-row"):
+                yield Label("Tot en met", classes="f-label")
                 yield Input(
                     c.until.strftime("%d-%m-%Y") if c.until else "",
-                    placeholder="tot en met",
+                    placeholder="dd-mm-jjjj (leeg: geen grens)",
+                    compact=True,
                     id="f-until",
+                )
+            with Horizontal(classes="f-row"):
+                yield Label("Analyses tellen", classes="f-label")
+                yield Select(
+                    [("eerste poging per casus", "first"), ("alle pogingen", "all")],
+                    value=c.attempts,
+                    allow_blank=False,
+                    compact=True,
+                    id="f-attempts",
                 )
             yield Static("", id="f-problem", classes="warning")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Toepassen", id="apply", variant="primary")
                 yield Button("Alles tonen", id="clear")
                 yield Button("Annuleren", id="cancel")
+            yield Static("[dim]Tab: volgend veld · Enter of Ctrl+S: toepassen · Esc: terug[/]")
 
     def on_mount(self) -> None:
         self.query_one("#f-nurse", Select).focus()
