@@ -109,7 +109,8 @@ class PracticeLog(Protocol):
         case: Case | None = None,
         test_id: str | None = None,
     ) -> str:
-        """Open a session (status bezig) and return its UUID."""
+        """Open a session (status bezig) and return its UUID. A session on a case records the
+        case's key profile from the start (so an abandoned one has it too)."""
 
     def record_answer(
         self,
@@ -183,6 +184,7 @@ class MemoryLog:
             questionnaire_version=questionnaire.version,
             questionnaire_hash=questionnaire.content_hash,
             started_at=now(),
+            key_profile=case.profile if case is not None and mode != "vrij" else None,
             test_id=test_id,
             installation=self._installation,
         )

@@ -119,3 +119,20 @@ def test_every_session_records_the_logs_installation(log, questionnaire):
     assert {s.installation for s in log.sessions()} == {installation}
     other = MemoryLog()
     assert other.installation_id != installation
+
+
+def test_a_session_on_a_case_has_its_key_profile_even_when_abandoned(log, questionnaire, cases):
+    """The schema promises key_profile is empty only in vrij: an abandoned case keeps it."""
+    case = cases[0]
+    sid = log.start_session(nurse="Anna", mode="oefenen", questionnaire=questionnaire, case=case)
+    assert log.session(sid).key_profile == case.profile
+    log.abandon_session(sid)
+    info = log.session(sid)
+    assert (info.status, info.key_profile, info.profile, info.match) == (
+        AFGEBROKEN,
+        case.profile,
+        None,
+        None,
+    )
+    free = log.start_session(nurse="Anna", mode="vrij", questionnaire=questionnaire)
+    assert log.session(free).key_profile is None

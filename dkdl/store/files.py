@@ -14,6 +14,7 @@ import contextlib
 import errno
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from sqlite_utils import Migrations
 
 from dkdl.errors import UserError
 from dkdl.store.schema import KNOWN_MIGRATIONS, MIGRATION_SET, OUR_TABLES
+from dkdl.store.validate import show
 
 DB_ENV = "DKDL_DB"
 BUSY_TIMEOUT_S = 10.0
@@ -134,7 +136,7 @@ def check_file(path: Path) -> FileCheck:
             header = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise StoreError(
-            f"{path}: kan het logbestand niet lezen ({exc.strerror or exc}). "
+            f"{path}: kan het logbestand niet lezen ({os_reason(exc)}). "
             "Controleer de rechten op het bestand of kies een ander bestand met --db.",
             path,
         ) from None
@@ -154,12 +156,15 @@ def check_file(path: Path) -> FileCheck:
     try:
         problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
-            raise _corrupt(path, problems[0] if problems else "controle mislukt")
+            raise _corrupt(path, "de controle van de database vond fouten")
         tables = {
             row[0]
             for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             if not row[0].startswith("sqlite_")
         }
+        foreign = conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') LIMIT 1"
+        ).fetchone()
         applied: list[str] = []
         others = False
         if Migrations.migrations_table in tables:
@@ -172,10 +177,20 @@ def check_file(path: Path) -> FileCheck:
                     others = True
     except sqlite3.Error as exc:
         if _code(exc) in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-            raise _corrupt(path, str(exc)) from None
+            raise _corrupt(path, "de database is onleesbaar") from None
         raise translate(exc, path, "het openen") from None
     finally:
         conn.close()
+    if foreign is not None:
+        # dkdl makes neither: one would silently change what dkdl writes (or reads)
+        kind = "trigger" if foreign[0] == "trigger" else "view"
+        raise StoreError(
+            f"{path}: bevat een {kind} ({show(foreign[1])}) die niet van dkdl is; die zou "
+            "ongemerkt veranderen wat dkdl opslaat. Het bestand is niet gewijzigd. Gebruik een "
+            "logbestand dat alleen dkdl heeft gemaakt, of kies met --db een ander bestand.",
+            path,
+            "not_ours",
+        )
     user_tables = tables - {Migrations.migrations_table}
     if not applied:
         if user_tables or others:
@@ -193,6 +208,29 @@ def check_file(path: Path) -> FileCheck:
     if KNOWN_MIGRATIONS[0] in applied and not tables >= OUR_TABLES:
         raise _corrupt(path, "tabellen ontbreken: " + ", ".join(sorted(OUR_TABLES - tables)))
     return FileCheck(path, exists=True, applied=tuple(applied))
+
+
+_OS_REASONS = {
+    errno.EACCES: "geen toegang",
+    errno.EPERM: "geen toegang",
+    errno.ENOENT: "niet gevonden",
+    errno.ENOSPC: "de schijf is vol",
+    errno.EROFS: "de schijf is alleen-lezen",
+    errno.EIO: "lees- of schrijffout van de schijf",
+    errno.EISDIR: "is een map",
+    errno.ENOTDIR: "een deel van het pad is geen map",
+    errno.ENAMETOOLONG: "de naam is te lang",
+    errno.EBUSY: "in gebruik door een ander programma",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """What went wrong, in Dutch (the system's own text is English on many machines)."""
+    if isinstance(exc, PermissionError):
+        return "geen toegang"
+    return _OS_REASONS.get(
+        exc.errno or 0, f"systeemfout {exc.errno}" if exc.errno else "systeemfout"
+    )
 
 
 def _not_ours(path: Path) -> StoreError:
@@ -239,15 +277,17 @@ def translate(exc: sqlite3.Error, path: Path, what: str) -> StoreError:
             "busy",
         )
     if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-        return _corrupt(path, str(exc))
+        return _corrupt(path, "de database is onleesbaar")
     if code == _SQLITE_IOERR:
         return StoreError(
-            f"{path}: schrijf- of leesfout ({exc}); {what} is niet gelukt. Is de schijf of "
-            "USB-stick nog aangesloten? Probeer het opnieuw.",
+            f"{path}: schrijf- of leesfout; {what} is niet gelukt. Is de schijf of USB-stick nog "
+            "aangesloten? Probeer het opnieuw.",
             path,
             "io",
         )
-    return StoreError(f"{path}: {what} is niet gelukt ({exc}).", path)
+    # SQLite's own text is English; the code says enough for whoever helps
+    detail = f"SQLite-foutcode {code}" if code is not None else "onbekende databasefout"
+    return StoreError(f"{path}: {what} is niet gelukt ({detail}).", path)
 
 
 def read_only_error(path: Path) -> StoreError:
@@ -266,6 +306,28 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
 
 
+def fix_helper_files(path: Path) -> None:
+    """Make a ``-shm``/``-wal`` beside a writable log writable again. A reader of a read-only
+    log leaves them with the log's read-only mode, and SQLite would then keep refusing the log
+    after it was made writable. Only their mode changes (safe while others have them open); if
+    that is not allowed, the file is named with what to do."""
+    mode = stat.S_IMODE(path.stat().st_mode) | stat.S_IWUSR | stat.S_IRUSR
+    for suffix in ("-shm", "-wal"):
+        helper = path.with_name(path.name + suffix)
+        if not helper.exists() or os.access(helper, os.W_OK):
+            continue
+        with contextlib.suppress(OSError):
+            os.chmod(helper, mode)
+        if not os.access(helper, os.W_OK):
+            raise StoreError(
+                f"{helper}: dit hulpbestand van het logbestand {path.name} is alleen-lezen, dus "
+                "dkdl kan het logbestand niet gebruiken. Het logbestand is niet gewijzigd. Maak "
+                f"{helper.name} schrijfbaar, of verwijder het terwijl dkdl overal gesloten is.",
+                path,
+                "read_only",
+            )
+
+
 def create_private(path: Path) -> None:
     """Create an empty file readable and writable by its owner only (0600 where the OS has it).
 
@@ -275,7 +337,7 @@ def create_private(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(
-            f"{path}: kan de map {path.parent} niet maken ({exc.strerror or exc}). Kies met --db "
+            f"{path}: kan de map {path.parent} niet maken ({os_reason(exc)}). Kies met --db "
             "een bestand in een bestaande map.",
             path,
         ) from None
@@ -287,7 +349,7 @@ def create_private(path: Path) -> None:
         if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EROFS):
             raise read_only_error(path) from None
         raise StoreError(
-            f"{path}: kan het logbestand niet aanmaken ({exc.strerror or exc}). Kies met --db "
+            f"{path}: kan het logbestand niet aanmaken ({os_reason(exc)}). Kies met --db "
             "een ander bestand.",
             path,
         ) from None

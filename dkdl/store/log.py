@@ -48,6 +48,7 @@ from dkdl.store.files import (
     connect_ro,
     connect_rw,
     create_private,
+    fix_helper_files,
     read_only_error,
     remove_new_file,
     translate,
@@ -55,12 +56,14 @@ from dkdl.store.files import (
 )
 from dkdl.store.rows import (
     SESSION_SELECT,
+    AnswerRow,
     SessionRow,
     items_text,
     items_tuple,
     session_info,
 )
 from dkdl.store.schema import migrations
+from dkdl.store.validate import answer_problems, session_problems, show
 
 # -- opening -----------------------------------------------------------------------------------
 
@@ -91,6 +94,7 @@ def open_log(path: Path | str, *, create: bool = True, readonly: bool = False) -
         checked = check_file(path)
     if not writable(path):
         raise read_only_error(path)
+    fix_helper_files(path)
     try:
         return _open_writable(path)
     except StoreError as exc:
@@ -178,6 +182,7 @@ class SqliteLog:
         self._lock = threading.RLock()
         self._ids: dict[str, int] = {}  # session UUID -> row id (rows are never deleted)
         self._installation: str | None = None
+        self.invalid_sessions = 0  # rows left out by the last sessions() for failing validation
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -287,9 +292,9 @@ class SqliteLog:
             conn.execute("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", (nurse,))
             cursor = conn.execute(
                 "INSERT INTO sessions (uuid, nurse, mode, case_id, case_hash, questionnaire_id, "
-                "questionnaire_version, questionnaire_hash, started_at, status, test_id, "
-                "installation) VALUES (?, (SELECT id FROM nurses WHERE pseudonym = ?), "
-                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "questionnaire_version, questionnaire_hash, started_at, status, key_profile, "
+                "test_id, installation) VALUES (?, (SELECT id FROM nurses WHERE pseudonym = ?), "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     nurse,
@@ -301,6 +306,7 @@ class SqliteLog:
                     questionnaire.content_hash,
                     now(),
                     BEZIG,
+                    case.profile if case is not None and mode != "vrij" else None,
                     test_id,
                     installation,
                 ),
@@ -354,34 +360,65 @@ class SqliteLog:
             )
 
     def session(self, session_id: str) -> SessionInfo:
-        """One session by UUID (KeyError if unknown)."""
+        """One session by UUID (KeyError if unknown; :class:`StoreError` if its row is invalid)."""
         rows = self._read(SESSION_SELECT + " WHERE s.uuid = ?", (session_id,))
         if not rows:
             raise KeyError(session_id)
-        return session_info(SessionRow._make(rows[0]))
+        row = SessionRow._make(rows[0])
+        problems = session_problems(row, strict=False)
+        if problems:
+            raise StoreError(
+                f"{self.path}: sessie {show(session_id)} is ongeldig ({'; '.join(problems)}).",
+                self.path,
+                "invalid",
+            )
+        return session_info(row)
 
     def sessions(self, nurse: str | None = None) -> list[SessionInfo]:
-        """Sessions, oldest first (by start time, then order of entry); of one nurse if given."""
+        """Sessions, oldest first (by start time, then order of entry); of one nurse if given.
+        Rows that fail validation (:mod:`dkdl.store.validate`) are left out and counted in
+        :attr:`invalid_sessions`, so a crafted row never reaches the app."""
         if nurse is None:
             rows = self._read(SESSION_SELECT + " ORDER BY s.started_at, s.id")
         else:
             rows = self._read(
                 SESSION_SELECT + " WHERE n.pseudonym = ? ORDER BY s.started_at, s.id", (nurse,)
             )
-        return [session_info(SessionRow._make(r)) for r in rows]
+        result = []
+        invalid = 0
+        for raw in rows:
+            row = SessionRow._make(raw)
+            if session_problems(row, strict=False):
+                invalid += 1
+                continue
+            result.append(session_info(row))
+        self.invalid_sessions = invalid
+        return result
 
     def answers(self, session_id: str) -> dict[str, AnswerRecord]:
-        """The answers of a session by question id (KeyError if the session is unknown)."""
+        """The answers of a session by question id (KeyError if the session is unknown); answer
+        rows that fail validation are left out."""
         row_id = self._session_row_id(session_id)
         rows = self._read(
-            "SELECT question, option, items, answered_at, seconds, changes FROM answers "
-            "WHERE session = ?",
+            "SELECT s.uuid, a.question, a.option, a.items, a.answered_at, a.seconds, a.changes, "
+            "s.questionnaire_version FROM answers a JOIN sessions s ON s.id = a.session "
+            "WHERE a.session = ?",
             (row_id,),
         )
-        return {
-            q: AnswerRecord(q, option, items_tuple(items), at, float(sec), changes)
-            for q, option, items, at, sec, changes in rows
-        }
+        result = {}
+        for raw in rows:
+            answer = AnswerRow._make(raw[:-1])
+            if answer_problems(answer, raw[-1], strict=False):
+                continue
+            result[answer.question] = AnswerRecord(
+                answer.question,
+                answer.option,
+                items_tuple(answer.items),
+                answer.answered_at,
+                float(answer.seconds),
+                answer.changes,
+            )
+        return result
 
     # -- for the app's start screen and the trainer ----------------------------------------
 

@@ -8,16 +8,19 @@ that did.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dkdl.sessionlog import BEZIG, check_pseudonym
-from dkdl.store.files import StoreError
-from dkdl.store.log import SqliteLog, open_log
+from dkdl.store.files import StoreError, read_only_error
+from dkdl.store.log import SqliteLog
 from dkdl.store.rows import ANSWER_SELECT, SESSION_COLUMNS, SESSION_SELECT, AnswerRow, SessionRow
+from dkdl.store.source import SourceLog
 
 
 @dataclass
@@ -39,6 +42,8 @@ class MergeReport:
     answers_added: int = 0
     nurses_added: int = 0
     laptops_filled: int = 0  # sessions present without a laptop that now know it
+    batches: int = 0  # write transactions the import took
+    longest_hold: float = 0.0  # seconds the longest of them held the write lock
 
 
 def read_bundle(log: SqliteLog) -> LogBundle:
@@ -49,50 +54,66 @@ def read_bundle(log: SqliteLog) -> LogBundle:
 
 
 def merge_bundle(log: SqliteLog, bundle: LogBundle) -> MergeReport:
-    """Add the bundle's sessions that this log lacks (by UUID) with their answers.
+    """Add the bundle's sessions that this log lacks (by UUID) with their answers, in one
+    transaction: on any error nothing changes (:class:`StoreError`, or ``ValueError`` for a
+    bundle that does not hang together). For bundles dkdl made itself (demo data, tests); files
+    from elsewhere go through :func:`import_logs`, which validates every row first.
 
     A session this log has as ``bezig`` is replaced by a copy that got further (finished,
     or more or later answers): a trainer who imports a laptop twice gets the finished
     version. Anything else already present is left alone, so merging again adds nothing.
-    One transaction: on any error nothing changes (:class:`StoreError`, or ``ValueError``
-    for a bundle that does not hang together).
     """
-    report = MergeReport()
-    with log._write("de import") as conn:
-        try:
-            _merge_rows(conn, bundle, report)
-        except sqlite3.IntegrityError as exc:
-            raise ValueError(str(exc)) from None
-    return report
-
-
-def _merge_rows(conn: sqlite3.Connection, bundle: LogBundle, report: MergeReport) -> None:
-    """The body of :func:`merge_bundle`, inside its transaction."""
     sessions = [SessionRow(*row) for row in bundle.sessions]
-    before = conn.execute("SELECT count(*) FROM nurses").fetchone()[0]
-    names = {row.nurse for row in sessions}
-    for name in names:  # the same rule as in the app; ValueError makes the merge refuse
+    for name in {row.nurse for row in sessions}:  # the app's rule; ValueError refuses the merge
         if check_pseudonym(name) != name:
             raise ValueError(f"schuilnaam {name!r} met spaties aan begin of eind")
-    conn.executemany("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", [(n,) for n in names])
-    report.nurses_added = conn.execute("SELECT count(*) FROM nurses").fetchone()[0] - before
-    nurse_ids = dict(conn.execute("SELECT pseudonym, id FROM nurses"))
-    existing = {
-        u: (i, st, inst)
-        for i, u, st, inst in conn.execute("SELECT id, uuid, status, installation FROM sessions")
-    }
     per_session: dict[str, list[AnswerRow]] = {}
     for answer in map(AnswerRow._make, bundle.answers):
         per_session.setdefault(answer.session_id, []).append(answer)
     stray = set(per_session) - {row.session_id for row in sessions}
     if stray:
         raise ValueError(f"antwoorden bij onbekende sessie {sorted(stray)[0]}")
+    report = MergeReport()
+    with log._write("de import") as conn:
+        try:
+            for start in range(0, len(sessions), MAX_BATCH):
+                _merge_batch(conn, sessions[start : start + MAX_BATCH], per_session, report)
+        except sqlite3.IntegrityError as exc:
+            raise ValueError(str(exc)) from None
+    return report
+
+
+def _merge_batch(
+    conn: sqlite3.Connection,
+    sessions: list[SessionRow],
+    per_session: dict[str, list[AnswerRow]],
+    report: MergeReport,
+) -> None:
+    """Merge ``sessions`` (with their answers from ``per_session``) inside the caller's write
+    transaction, adding to ``report``. Looks up only these sessions and nurses in the target, so
+    the work per batch does not grow with the target."""
+    names = sorted({row.nurse for row in sessions})
+    added = conn.executemany(
+        "INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", [(n,) for n in names]
+    ).rowcount
+    report.nurses_added += max(added, 0)
+    nurse_ids = dict(
+        conn.execute(
+            "SELECT pseudonym, id FROM nurses WHERE pseudonym IN (SELECT value FROM json_each(?))",
+            (json.dumps(names),),
+        )
+    )
+    existing = {
+        u: (i, st, inst)
+        for i, u, st, inst in conn.execute(
+            "SELECT id, uuid, status, installation FROM sessions "
+            "WHERE uuid IN (SELECT value FROM json_each(?))",
+            (json.dumps([row.session_id for row in sessions]),),
+        )
+    }
     new_rows, replace_ids, laptops = [], [], []
     for row in sessions:
-        nurse_id = nurse_ids.get(row.nurse)
-        if nurse_id is None:
-            raise ValueError(f"ongeldige schuilnaam {row.nurse!r} bij sessie {row.session_id}")
-        values = (row.session_id, nurse_id, *row[2:])
+        values = (row.session_id, nurse_ids[row.nurse], *row[2:])
         found = existing.get(row.session_id)
         if found is None:
             new_rows.append(values)
@@ -126,10 +147,10 @@ def _merge_rows(conn: sqlite3.Connection, bundle: LogBundle, report: MergeReport
         "changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
         answer_rows,
     )
-    report.added = len(new_rows)
-    report.updated = len(replace_ids)
-    report.answers_added = len(answer_rows)
-    report.laptops_filled = len(laptops)
+    report.added += len(new_rows)
+    report.updated += len(replace_ids)
+    report.answers_added += len(answer_rows)
+    report.laptops_filled += len(laptops)
 
 
 def _got_further(
@@ -148,6 +169,18 @@ def _got_further(
 
 # -- import ------------------------------------------------------------------------------------
 
+# A write transaction of the import aims at BATCH_SECONDS of holding the write lock (issue: at
+# most about 0.2 s). Between two, the import leaves the lock free for PAUSE_SECONDS: longer than
+# the longest sleep of SQLite's busy handler (100 ms), so a nurse's answer waiting for the lock
+# always gets in before the next batch.
+BATCH_SECONDS = 0.1
+PAUSE_SECONDS = 0.12
+FIRST_BATCH, MIN_BATCH, MAX_BATCH = 200, 20, 5000
+
+
+class _Misfit(Exception):
+    """A validated batch that the target's constraints still refuse (a tampered target)."""
+
 
 @dataclass(frozen=True)
 class SourceReport:
@@ -165,33 +198,76 @@ def _same_file(a: Path, b: Path) -> bool:
 def import_logs(target: SqliteLog, sources: Sequence[Path]) -> list[SourceReport]:
     """Merge the sessions of ``sources`` (other laptops' logs) into ``target``.
 
-    All sources are opened read-only and read first; then everything is merged in one
-    transaction. A source that is not a usable log, or whose content does not fit, raises
-    :class:`StoreError` naming that source, and the target is left unchanged. Importing the
-    same files again adds nothing (sessions are matched by UUID).
+    First every source is opened read-only and every row validated (:mod:`dkdl.store.validate`):
+    a source that is not a usable log, or has one bad row, raises :class:`StoreError` naming it
+    and describing the first bad rows, and nothing is written. Then each source is merged in short
+    transactions (:data:`BATCH_SECONDS`) with pauses between them, so a nurse practising on the
+    same file never waits long; memory stays flat whatever the sources' size. Each session comes
+    with all its answers in one transaction; an import that is interrupted (killed, disk full) is
+    completed by importing again, since sessions are matched by UUID.
     """
-    bundles: list[tuple[Path, LogBundle]] = []
-    for source in sources:
-        if _same_file(source, target.path):
-            raise StoreError(
-                f"{source}: dit is het doelbestand zelf; importeer alleen logbestanden van "
-                "andere laptops.",
-                source,
-            )
-        with open_log(source, create=False, readonly=True) as log:
-            bundles.append((source, read_bundle(log)))
-    reports: list[SourceReport] = []
-    with target.transaction("de import"):
-        for source, bundle in bundles:
-            try:
-                reports.append(SourceReport(source, merge_bundle(target, bundle)))
-            except ValueError as exc:
+    opened: list[SourceLog] = []
+    try:
+        for source in sources:
+            if _same_file(source, target.path):
                 raise StoreError(
-                    f"{source}: bevat gegevens die niet kloppen ({exc}). Er is niets "
-                    "geïmporteerd. Laat dit bestand weg of vraag om een nieuwe kopie.",
+                    f"{source}: dit is het doelbestand zelf; importeer alleen logbestanden van "
+                    "andere laptops.",
                     source,
-                ) from None
-    return reports
+                )
+            opened.append(SourceLog(source))
+            opened[-1].validate()
+        if target.readonly:
+            raise read_only_error(target.path)
+        return [SourceReport(src.path, _import_source(target, src)) for src in opened]
+    finally:
+        for src in opened:
+            src.close()
+
+
+def _import_source(target: SqliteLog, source: SourceLog) -> MergeReport:
+    """Merge one validated source in batches sized to hold the write lock ~BATCH_SECONDS."""
+    report = MergeReport()
+    after, size = -1, FIRST_BATCH
+    while True:
+        started = time.perf_counter()
+        after, sessions, answers = source.read_batch(after, size)
+        if not sessions:
+            return report
+        per_session: dict[str, list[AnswerRow]] = {}
+        for answer in answers:
+            per_session.setdefault(answer.session_id, []).append(answer)
+        pause = PAUSE_SECONDS - (time.perf_counter() - started)  # reading counts as the pause
+        if pause > 0 and report.batches:
+            time.sleep(pause)
+        held = time.perf_counter()
+        try:
+            with target._write("de import") as conn:
+                try:
+                    _merge_batch(conn, sessions, per_session, report)
+                except sqlite3.IntegrityError:
+                    raise _Misfit from None
+        except _Misfit:
+            raise StoreError(
+                f"{source.path}: de sessies passen niet in het logbestand {target.path} ("
+                + ("er is niets geïmporteerd" if not report.batches else "een deel is geïmporteerd")
+                + "). Controleer of het doelbestand een dkdl-logbestand is.",
+                source.path,
+            ) from None
+        except StoreError as exc:
+            if not report.batches:
+                raise
+            raise StoreError(
+                f"{exc} Van {source.path} is een deel geïmporteerd ({report.added} sessies, elk "
+                "compleet); importeer opnieuw om de rest toe te voegen.",
+                exc.path,
+                exc.kind,
+            ) from None
+        hold = time.perf_counter() - held
+        report.batches += 1
+        report.longest_hold = max(report.longest_hold, hold)
+        factor = min(2.0, BATCH_SECONDS / max(hold, 1e-4))  # grow slowly, shrink at once
+        size = max(MIN_BATCH, min(MAX_BATCH, int(size * factor)))
 
 
 def _n(count: int, one: str, many: str) -> str:

@@ -7,6 +7,7 @@ naming a migration this version does not know was written by a newer dkdl and is
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 
@@ -85,6 +86,17 @@ def derived_installation_id(first_local_session: str) -> str:
     return str(uuid.uuid5(INSTALLATION_NAMESPACE, f"installation:{first_local_session}"))
 
 
+def legacy_installation(conn: sqlite3.Connection) -> str:
+    """The installation id an older log (before ``m004_installations``) gets: derived from its
+    first session of a nurse chosen on that laptop, or random when it has none. Used by the
+    migration and by import reading an older source as it is."""
+    first = conn.execute(
+        "SELECT s.uuid FROM sessions s JOIN nurses n ON n.id = s.nurse "
+        "WHERE n.last_used IS NOT NULL ORDER BY s.id LIMIT 1"
+    ).fetchone()
+    return derived_installation_id(first[0]) if first else str(uuid.uuid4())
+
+
 @migrations()
 def m004_installations(db: Database) -> None:
     """Which laptop a session comes from, and the trainer's "same person" aliases.
@@ -121,11 +133,7 @@ def m004_installations(db: Database) -> None:
             CHECK (pseudonym <> same_pseudonym OR installation <> same_installation)
         )"""
     )
-    first = db.execute(
-        "SELECT s.uuid FROM sessions s JOIN nurses n ON n.id = s.nurse "
-        "WHERE n.last_used IS NOT NULL ORDER BY s.id LIMIT 1"
-    ).fetchone()
-    installation = derived_installation_id(first[0]) if first else str(uuid.uuid4())
+    installation = legacy_installation(db.conn)
     made_at = datetime.now(UTC).isoformat(timespec="seconds")
     db.execute(
         "INSERT INTO installation (only, id, made_at) VALUES (1, ?, ?)", (installation, made_at)

@@ -1,0 +1,276 @@
+"""One validation of log rows: every column's type, range and vocabulary.
+
+Used by import (every row of a source, before anything is written: a source with one bad row
+is refused whole) and by the log's own reads (a row that fails is left out and counted, so a
+crafted value never reaches the app as a crash or a control code). Rows come from files other
+people made; nothing in them is trusted.
+
+Vocabulary comes from the questionnaires dkdl ships (``questionnaires/casemix-*.yaml``): question
+ids, option codes per question, checklist item ids, profile codes. A session of a questionnaire
+version this dkdl does not know is refused on import (update dkdl), and read with the checks
+that need no questionnaire.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import TypeGuard
+
+from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG, MODES, check_pseudonym
+from dkdl.store.rows import ITEM_SEP, AnswerRow, SessionRow
+
+STATUSES = (BEZIG, AFGEROND, AFGEBROKEN)
+MAX_ID = 80  # case ids, questionnaire ids and versions, question and item ids
+MAX_SECONDS = 7 * 24 * 3600.0  # a week on one question: more is not a time, it is an error
+MAX_CHANGES = 100_000
+MAX_ITEMS_TEXT = 2000
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_HASH = re.compile(r"[0-9a-f]{64}")
+_CASE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+_CODE = re.compile(r"[A-Za-z0-9_]+")  # question, item and profile ids in any questionnaire
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(\+00:00|Z)")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What one questionnaire version allows in a log."""
+
+    questionnaire_id: str
+    options: dict[str, int]  # question id -> number of options
+    checklist: str | None  # the question with the checklist
+    items: frozenset[str]
+    profiles: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def known_vocabularies() -> dict[str, Vocabulary]:
+    """The vocabularies of the questionnaires dkdl ships, by version (loaded once)."""
+    from dkdl.questionnaire import data_dir, load_questionnaire
+
+    out: dict[str, Vocabulary] = {}
+    for path in sorted(data_dir().glob("casemix-*.yaml")):
+        q = load_questionnaire(path)
+        checklist = next((x for x in q.questions if x.checklist is not None), None)
+        out[q.version] = Vocabulary(
+            q.id,
+            {x.id: len(x.options) for x in q.questions},
+            checklist.id if checklist else None,
+            frozenset(i.id for i in checklist.checklist.items)
+            if checklist and checklist.checklist
+            else frozenset(),
+            frozenset(q.labels),
+        )
+    return out
+
+
+def show(value: object, limit: int = 40) -> str:
+    """A value from a file, safe to print: quoted, control characters escaped, cut short."""
+    if isinstance(value, str):
+        text = repr(value[:limit] + ("…" if len(value) > limit else ""))
+    else:
+        text = repr(value)[:limit]
+    return text
+
+
+def _text(value: object) -> TypeGuard[str]:
+    return type(value) is str and value.isprintable()
+
+
+def _time(value: object) -> bool:
+    """ISO 8601 UTC with seconds, as dkdl writes it (``+00:00``; ``Z`` is accepted too)."""
+    if type(value) is not str or len(value) > 40 or not _TIME.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _uuid(value: object) -> bool:
+    return type(value) is str and _UUID.fullmatch(value) is not None
+
+
+def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
+    """What is wrong with one session row, in Dutch (empty: nothing). ``strict`` (import): also
+    require a questionnaire version this dkdl knows, and profiles from its vocabulary; without
+    (the log's own reads): types, formats, ranges, lengths and control characters only."""
+    problems: list[str] = []
+    if not _uuid(row.session_id):
+        problems.append(f"session_id {show(row.session_id)} is geen UUID")
+    if type(row.nurse) is not str:
+        problems.append(f"nurse {show(row.nurse)} is geen tekst")
+    else:
+        try:
+            if check_pseudonym(row.nurse) != row.nurse:
+                problems.append(f"schuilnaam {show(row.nurse)} met spaties aan begin of eind")
+        except ValueError as exc:
+            problems.append(f"schuilnaam {show(row.nurse)}: {exc}")
+    if row.mode not in MODES:
+        problems.append(f"mode {show(row.mode)} is geen oefenen, vrij of toets")
+    if row.case_id is not None or (strict and row.mode != "vrij"):
+        case_id = row.case_id
+        if not (_text(case_id) and len(case_id) <= MAX_ID and _CASE_ID.fullmatch(case_id)):
+            problems.append(f"case_id {show(case_id)} is geen casus-id")
+    if (row.case_hash is not None or (strict and row.mode != "vrij")) and not (
+        type(row.case_hash) is str and _HASH.fullmatch(row.case_hash)
+    ):
+        problems.append(f"case_hash {show(row.case_hash)} is geen SHA-256")
+    if strict and row.mode == "vrij" and (row.case_id is not None or row.case_hash is not None):
+        problems.append("casus bij een vrije registratie")
+    vocabulary = None
+    if not (_text(row.questionnaire_version) and len(row.questionnaire_version) <= MAX_ID):
+        problems.append(f"questionnaire_version {show(row.questionnaire_version)} is ongeldig")
+    else:
+        vocabulary = known_vocabularies().get(row.questionnaire_version) if strict else None
+        if vocabulary is None and strict:
+            problems.append(
+                f"vragenlijstversie {show(row.questionnaire_version)} kent deze versie van dkdl "
+                "niet (werk dkdl bij)"
+            )
+    if vocabulary is not None and row.questionnaire_id != vocabulary.questionnaire_id:
+        problems.append(f"questionnaire_id {show(row.questionnaire_id)} past niet bij de versie")
+    elif not (_text(row.questionnaire_id) and len(row.questionnaire_id) <= MAX_ID):
+        problems.append(f"questionnaire_id {show(row.questionnaire_id)} is ongeldig")
+    if not (type(row.questionnaire_hash) is str and _HASH.fullmatch(row.questionnaire_hash)):
+        problems.append(f"questionnaire_hash {show(row.questionnaire_hash)} is geen SHA-256")
+    if not _time(row.started_at):
+        problems.append(f"started_at {show(row.started_at)} is geen UTC-tijd (ISO 8601)")
+    if row.status not in STATUSES:
+        problems.append(f"status {show(row.status)} is geen bezig, afgerond of afgebroken")
+    if (row.finished_at is not None or (strict and row.status != BEZIG)) and not _time(
+        row.finished_at
+    ):
+        problems.append(f"finished_at {show(row.finished_at)} is geen UTC-tijd (ISO 8601)")
+    profiles = vocabulary.profiles if vocabulary is not None else None
+    for name, value in (("profile", row.profile), ("key_profile", row.key_profile)):
+        if value is None:
+            continue
+        if not (_text(value) and len(value) <= MAX_ID and _CODE.fullmatch(value)) or (
+            profiles is not None and value not in profiles
+        ):
+            problems.append(f"{name} {show(value)} is geen profiel")
+    if row.match is not None and (type(row.match) is not int or row.match not in (0, 1)):
+        problems.append(f"match {show(row.match)} is geen 0 of 1")
+    if strict:
+        problems.extend(_inconsistencies(row))
+    if row.test_id is not None and not (
+        _uuid(row.test_id) if strict else _text(row.test_id) and len(row.test_id) <= MAX_ID
+    ):
+        problems.append(f"test_id {show(row.test_id)} is geen UUID")
+    if row.installation is not None and not _uuid(row.installation):
+        problems.append(f"installation {show(row.installation)} is geen UUID")
+    return problems
+
+
+def _inconsistencies(row: SessionRow) -> list[str]:
+    """Fields that do not fit each other (as the app never writes them), for import."""
+    problems = []
+    if row.status == BEZIG and row.finished_at is not None:
+        problems.append("eindtijd bij een sessie die nog bezig is")
+    if row.status == AFGEROND and row.profile is None:
+        problems.append("afgeronde sessie zonder profiel")
+    if row.status != AFGEROND and row.profile is not None:
+        problems.append("profiel bij een sessie die niet is afgerond")
+    if row.mode == "vrij" and row.key_profile is not None:
+        problems.append("sleutelprofiel bij een vrije registratie")
+    if row.mode != "vrij" and row.status == AFGEROND and row.key_profile is None:
+        problems.append("afgeronde sessie op een casus zonder sleutelprofiel")
+    if row.profile is None or row.key_profile is None:
+        if row.match is not None:
+            problems.append(f"match {show(row.match)} zonder profiel en sleutelprofiel")
+    elif row.match is not None and row.match != int(row.profile == row.key_profile):
+        problems.append("match klopt niet met profiel en sleutelprofiel")
+    elif row.match is None:
+        problems.append("match ontbreekt bij profiel en sleutelprofiel")
+    if row.test_id is not None and row.mode != "toets":
+        problems.append("test_id bij een sessie die geen toets is")
+    return problems
+
+
+def answer_problems(
+    row: AnswerRow, version: str | None = None, *, strict: bool = True
+) -> list[str]:
+    """What is wrong with one answer row of a session of questionnaire ``version``; ``strict``
+    as in :func:`session_problems` (question ids, option ranges and items from the vocabulary)."""
+    problems: list[str] = []
+    vocabulary = known_vocabularies().get(version) if strict and version is not None else None
+    question: str | None = row.question
+    if not (_text(question) and len(question) <= MAX_ID and _CODE.fullmatch(question)):
+        problems.append(f"vraag {show(question)} is geen vraag-id")
+        question = None
+    elif vocabulary is not None and question not in vocabulary.options:
+        problems.append(f"vraag {show(question)} bestaat niet in deze vragenlijst")
+        question = None
+    elif vocabulary is None and strict:
+        problems.append(f"vraag {show(question)} hoort bij een onbekende vragenlijstversie")
+    option = row.option
+    if type(option) is not int or option < 1:
+        problems.append(f"optie {show(option)} is geen optienummer")
+    elif vocabulary is not None and question is not None and option > vocabulary.options[question]:
+        problems.append(f"optie {option} bestaat niet bij {question}")
+    if row.items is not None:
+        if not (_text(row.items) and 0 < len(row.items) <= MAX_ITEMS_TEXT):
+            problems.append(f"items {show(row.items)} is geen lijst van items")
+        else:
+            items = row.items.split(ITEM_SEP)
+            if len(set(items)) != len(items) or not all(_CODE.fullmatch(i) for i in items):
+                problems.append(f"items {show(row.items)} is geen lijst van items")
+            elif vocabulary is not None:
+                if question is not None and question != vocabulary.checklist:
+                    problems.append(f"{question} heeft geen checklist-items")
+                unknown = [i for i in items if i not in vocabulary.items]
+                if unknown:
+                    problems.append(f"onbekend checklist-item {show(unknown[0])}")
+    if not _time(row.answered_at):
+        problems.append(f"answered_at {show(row.answered_at)} is geen UTC-tijd (ISO 8601)")
+    seconds = row.seconds
+    if (
+        type(seconds) not in (int, float)
+        or not math.isfinite(seconds)
+        or not 0 <= seconds <= MAX_SECONDS
+    ):
+        problems.append(f"seconds {show(seconds)} is geen aantal seconden")
+    if type(row.changes) is not int or not 0 <= row.changes <= MAX_CHANGES:
+        problems.append(f"changes {show(row.changes)} is geen aantal wijzigingen")
+    return problems
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """One row that failed, for a Dutch report: which session (and question), and why."""
+
+    session_id: object
+    question: object | None
+    problems: tuple[str, ...]
+
+    def describe(self) -> str:
+        where = f"sessie {show(self.session_id)}"
+        if self.question is not None:
+            where = f"antwoord op {show(self.question)} in {where}"
+        return f"{where}: {'; '.join(self.problems)}"
+
+
+def bad_rows(
+    sessions: Iterable[SessionRow],
+    answers: Iterable[AnswerRow],
+    versions: dict[str, str],
+    *,
+    strict: bool = True,
+) -> Iterator[BadRow]:
+    """The bad rows among ``sessions`` and ``answers``; ``versions`` maps a session UUID to its
+    questionnaire version (for the answers' vocabulary)."""
+    for s in sessions:
+        problems = session_problems(s, strict=strict)
+        if problems:
+            yield BadRow(s.session_id, None, tuple(problems))
+    for a in answers:
+        problems = answer_problems(a, versions.get(a.session_id), strict=strict)
+        if problems:
+            yield BadRow(a.session_id, a.question, tuple(problems))
