@@ -170,11 +170,12 @@ def _got_further(
 # -- import ------------------------------------------------------------------------------------
 
 # A write transaction of the import aims at BATCH_SECONDS of holding the write lock (issue: at
-# most about 0.2 s). Between two, the import leaves the lock free for PAUSE_SECONDS: longer than
-# the longest sleep of SQLite's busy handler (100 ms), so a nurse's answer waiting for the lock
-# always gets in before the next batch.
+# most about 0.2 s). Between two, the import leaves the lock free for PAUSE_SECONDS (reading the
+# next batch counts). SQLite's busy handler polls a waiting writer after 1, 2, 5, 10, 15, 20, 25,
+# 25, 25, 50, ... ms: one that started waiting during a batch of at most 0.2 s polls at least
+# every 50 ms, so a pause of 60 ms lets it in before the next batch.
 BATCH_SECONDS = 0.1
-PAUSE_SECONDS = 0.12
+PAUSE_SECONDS = 0.06
 FIRST_BATCH, MIN_BATCH, MAX_BATCH = 200, 20, 5000
 
 

@@ -14,7 +14,14 @@ from pathlib import Path
 from dkdl.store.files import StoreError, check_file, connect_ro, translate
 from dkdl.store.rows import SESSION_COLUMNS, AnswerRow, SessionRow
 from dkdl.store.schema import legacy_installation
-from dkdl.store.validate import BadRow, answer_problems, session_problems, show
+from dkdl.store.validate import (
+    BadRow,
+    answer_ok,
+    answer_problems,
+    known_vocabularies,
+    session_problems,
+    show,
+)
 
 REPORTED = 5  # bad rows described in the message; the rest are counted
 
@@ -132,8 +139,12 @@ class SourceLog:
                         bad.append(BadRow(s.session_id, None, tuple(problems)))
                     else:
                         more += 1
+            vocabularies = known_vocabularies()
             for a in answers:
-                problems = answer_problems(a, versions.get(a.session_id))
+                version = versions.get(a.session_id)
+                if answer_ok(a, vocabularies.get(version) if version is not None else None):
+                    continue
+                problems = answer_problems(a, version)
                 if problems:
                     if len(bad) < REPORTED:
                         bad.append(BadRow(a.session_id, a.question, tuple(problems)))

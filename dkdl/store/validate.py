@@ -34,7 +34,10 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _HASH = re.compile(r"[0-9a-f]{64}")
 _CASE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _CODE = re.compile(r"[A-Za-z0-9_]+")  # question, item and profile ids in any questionnaire
-_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(\+00:00|Z)")
+_TIME = re.compile(
+    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
+    r"(\.\d{1,6})?(\+00:00|Z)"
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Vocabulary:
     checklist: str | None  # the question with the checklist
     items: frozenset[str]
     profiles: frozenset[str]
+    pairs: frozenset[tuple[str, int]]  # every (question id, option code) that exists
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +69,7 @@ def known_vocabularies() -> dict[str, Vocabulary]:
             if checklist and checklist.checklist
             else frozenset(),
             frozenset(q.labels),
+            frozenset((x.id, o) for x in q.questions for o in range(1, len(x.options) + 1)),
         )
     return out
 
@@ -86,6 +91,8 @@ def _time(value: object) -> bool:
     """ISO 8601 UTC with seconds, as dkdl writes it (``+00:00``; ``Z`` is accepted too)."""
     if type(value) is not str or len(value) > 40 or not _TIME.fullmatch(value):
         return False
+    if value[8:10] < "29":  # the pattern already bounds every field; only late days can be bad
+        return True
     try:
         datetime.fromisoformat(value)
     except ValueError:
@@ -192,6 +199,23 @@ def _inconsistencies(row: SessionRow) -> list[str]:
     if row.test_id is not None and row.mode != "toets":
         problems.append("test_id bij een sessie die geen toets is")
     return problems
+
+
+def answer_ok(row: AnswerRow, vocabulary: Vocabulary | None) -> bool:
+    """A quick yes for the common answer row (no checklist items) of a known questionnaire;
+    False means: ask :func:`answer_problems` (which may still find nothing wrong)."""
+    seconds, changes = row.seconds, row.changes
+    return (
+        vocabulary is not None
+        and row.items is None
+        and type(row.option) is int
+        and (row.question, row.option) in vocabulary.pairs
+        and type(seconds) in (int, float)
+        and 0 <= seconds <= MAX_SECONDS
+        and type(changes) is int
+        and 0 <= changes <= MAX_CHANGES
+        and _time(row.answered_at)
+    )
 
 
 def answer_problems(
