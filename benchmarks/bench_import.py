@@ -55,8 +55,25 @@ log.close()
 print(json.dumps({{"n": len(waits), "max": max(waits), "median": statistics.median(waits)}}))
 """
 
+PEAK = '''
+def peak_mb():
+    """This process's own peak resident memory: VmHWM (Linux; ru_maxrss would include the
+    parent's memory at fork), else ru_maxrss."""
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import resource
+    except ImportError:  # Windows: no figure
+        return float("nan")
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+'''
+
 OURS = """
-import sys, time, json, resource
+import sys, time, json
 sys.path.insert(0, {root!r})
 from pathlib import Path
 from dkdl.store import import_logs, open_log
@@ -64,13 +81,13 @@ t = time.perf_counter()
 with open_log(Path({target!r})) as log:
     (r,) = import_logs(log, [Path({source!r})])
 took = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = peak_mb()
 print(json.dumps({{"took": took, "hold": r.report.longest_hold, "batches": r.report.batches,
                   "added": r.report.added, "peak_mb": peak}}))
 """
 
 BASELINE = """
-import sys, time, json, sqlite3, resource
+import sys, time, json, sqlite3
 t = time.perf_counter()
 conn = sqlite3.connect({target!r}, timeout=10, isolation_level=None)
 conn.execute("ATTACH DATABASE ? AS src", ({source_uri!r},))
@@ -93,14 +110,14 @@ conn.execute(
 conn.execute("COMMIT")
 hold = time.perf_counter() - held
 took = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = peak_mb()
 print(json.dumps({{"took": took, "hold": hold, "batches": 1, "added": added, "peak_mb": peak}}))
 """
 
 
 def run_one(kind: str, source: Path, target: Path, folder: Path) -> dict:
     """One import of ``source`` into ``target`` with a nurse practising on ``target``."""
-    stop = folder / f"stop-{kind}"
+    stop = folder / f"stop-{target.stem}"
     nurse = subprocess.Popen(
         [sys.executable, "-c", NURSE.format(root=str(ROOT), db=str(target), stop=str(stop))],
         stdout=subprocess.PIPE,
@@ -108,7 +125,7 @@ def run_one(kind: str, source: Path, target: Path, folder: Path) -> dict:
     )
     assert nurse.stdout is not None and nurse.stdout.readline().strip() == "ready"
     time.sleep(0.3)  # the nurse is answering before the import starts
-    code = (OURS if kind == "ours" else BASELINE).format(
+    code = PEAK + (OURS if kind == "ours" else BASELINE).format(
         root=str(ROOT),
         target=str(target),
         source=str(source),

@@ -220,7 +220,18 @@ def import_logs(target: SqliteLog, sources: Sequence[Path]) -> list[SourceReport
             opened[-1].validate()
         if target.readonly:
             raise read_only_error(target.path)
-        return [SourceReport(src.path, _import_source(target, src)) for src in opened]
+        reports: list[SourceReport] = []
+        for src in opened:
+            try:
+                reports.append(SourceReport(src.path, _import_source(target, src)))
+            except StoreError as exc:
+                if not reports:
+                    raise
+                done = ", ".join(str(r.path) for r in reports)
+                raise StoreError(
+                    f"{exc} (De bronnen ervoor zijn wel geïmporteerd: {done}.)", exc.path, exc.kind
+                ) from None
+        return reports
     finally:
         for src in opened:
             src.close()
@@ -241,9 +252,9 @@ def _import_source(target: SqliteLog, source: SourceLog) -> MergeReport:
         pause = PAUSE_SECONDS - (time.perf_counter() - started)  # reading counts as the pause
         if pause > 0 and report.batches:
             time.sleep(pause)
-        held = time.perf_counter()
         try:
             with target._write("de import") as conn:
+                held = time.perf_counter()  # the lock is ours from here (BEGIN IMMEDIATE)
                 try:
                     _merge_batch(conn, sessions, per_session, report)
                 except sqlite3.IntegrityError:
