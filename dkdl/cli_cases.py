@@ -144,7 +144,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise Fail(f"{folder}: kan de map niet maken ({exc.strerror or exc})") from None
+        raise Fail(f"{shown(folder)}: kan de map niet maken: {os_problem(exc)}") from None
     path = folder / f"{args.id}.yaml"
     if path.exists():
         raise Fail(f"{path}: bestaat al; kies een ander id")

@@ -218,3 +218,13 @@ def test_pydantic_english_is_kept_out(tmp_path, questionnaire):
     assert any(p.startswith(f"{path}: title: is te lang (hoogstens 120 tekens)") for p in problems)
     assert any(p.startswith(f"{path}: difficulty: moet een geheel getal zijn") for p in problems)
     assert not any("should" in p or "String" in p or "Input" in p for p in problems), problems
+
+
+def test_cases_new_names_a_folder_it_cannot_make_in_dutch(tmp_path):
+    blocker = tmp_path / "bestand"
+    blocker.write_text("x", encoding="utf-8")
+    proc = run("cases", "new", "nieuw-01", "--dir", str(blocker / "sub"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        f"dkdl: {blocker / 'sub'}: kan de map niet maken: een deel van het pad is geen map"
+    )
