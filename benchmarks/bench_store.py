@@ -60,7 +60,7 @@ def baseline(source: Path, target: Path, ddl: list[str]) -> float:
     sessions = src.execute(
         "SELECT id, uuid, nurse, mode, case_id, case_hash, questionnaire_id, "
         "questionnaire_version, questionnaire_hash, started_at, finished_at, status, profile, "
-        "key_profile, match, test_id FROM sessions"
+        "key_profile, match, test_id, installation FROM sessions"
     ).fetchall()
     answers = src.execute(
         "SELECT session, question, option, items, answered_at, seconds, changes FROM answers"
@@ -72,7 +72,7 @@ def baseline(source: Path, target: Path, ddl: list[str]) -> float:
         dst.execute(statement)
     dst.execute("BEGIN")
     dst.executemany("INSERT INTO nurses (id, pseudonym) VALUES (?, ?)", nurses)
-    dst.executemany(f"INSERT INTO sessions VALUES ({', '.join('?' * 16)})", sessions)
+    dst.executemany(f"INSERT INTO sessions VALUES ({', '.join('?' * 17)})", sessions)
     dst.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", answers)
     dst.commit()
     dst.close()
