@@ -3,11 +3,13 @@
 One package in layers (each imports only those above it):
 
 - :mod:`dkdl.store.schema`: the named migrations (``KNOWN_MIGRATIONS``);
+- :mod:`dkdl.store.rows`: the named row types a log travels as, and their conversions;
+- :mod:`dkdl.store.validate`: one validation of log rows (import and the log's own reads);
 - :mod:`dkdl.store.files`: where the file lives, read-only checks before any write,
   :class:`StoreError` with its Dutch messages, connecting;
-- :mod:`dkdl.store.rows`: the named row types a log travels as, and their conversions;
 - :mod:`dkdl.store.log`: :class:`SqliteLog` (the practice log) and :func:`open_log`;
-- :mod:`dkdl.store.merge`: :class:`LogBundle`, :func:`merge_bundle`, :func:`import_logs`;
+- :mod:`dkdl.store.source`: another laptop's log as an import source, streamed and validated;
+- :mod:`dkdl.store.merge`: :class:`LogBundle`, :func:`merge_bundle`, batched :func:`import_logs`;
 - :mod:`dkdl.store.identity`: who is who (laptops, nurse identities, the trainer's aliases).
 
 The rest of dkdl imports from ``dkdl.store`` only. Schema: ``docs/schema.md``.
