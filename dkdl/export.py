@@ -6,9 +6,10 @@ from SQLite one session at a time, so memory stays flat whatever the size of the
 
 Everything written comes from a file made elsewhere, so every text cell is made harmless for a
 spreadsheet (a leading ``= + - @``, tab or CR gets a ``'`` in front) and for a terminal (control
-characters become U+FFFD). Where the output goes is checked first: an existing file is replaced
-only with ``force``, a symlink is refused, a device or FIFO is written through (never replaced),
-and a file is written beside its destination and renamed into place only when complete.
+characters written out visibly, as :mod:`dkdl.safetext` does everywhere). Where the output goes
+is checked first: an existing file is replaced only with ``force``, a symlink is refused, a
+device or FIFO is written through (never replaced), and a file is written beside its
+destination and renamed into place only when complete.
 
 No UI here; every message a user can see is Dutch (:class:`ExportError`, or
 :class:`dkdl.store.StoreError` for the log itself).
@@ -41,6 +42,7 @@ from dkdl.errors import UserError
 from dkdl.questionnaire import Questionnaire
 from dkdl.review import Review
 from dkdl.review_model import KEYED_MODES, ReviewFilter
+from dkdl.safetext import safe_json, safe_text
 from dkdl.scoring import Answers, Scorer
 from dkdl.store import ITEM_SEP, StoreError
 
@@ -295,15 +297,15 @@ def export_sessions(
 # -- cell values: harmless in a spreadsheet and on a terminal ----------------------------------
 
 _FORMULA_START = frozenset("=+-@\t\r")
-_CONTROL = {c: "\ufffd" for c in (*range(0x20), *range(0x7F, 0xA0))}
 
 
-def safe_text(text: str, *, formula: bool = True) -> str:
-    """``text`` without control characters (each becomes U+FFFD) and, with ``formula``, with a
-    ``'`` in front when a spreadsheet would run it as a formula."""
-    if formula and text[:1] in _FORMULA_START:
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a cell that does nothing: a ``'`` in front when a spreadsheet would run it as
+    a formula, and control characters written out visibly (``\\x1b``) as everywhere dkdl shows
+    text it did not write (:func:`dkdl.safetext.safe_text`)."""
+    if text[:1] in _FORMULA_START:
         text = "'" + text
-    return text.translate(_CONTROL)
+    return safe_text(text)
 
 
 def _needs_care(value: object) -> bool:
@@ -326,7 +328,7 @@ def _cell_maker(columns: Sequence[str], *, excel: bool) -> Callable[[Sequence[An
     as 1/0, and with ``excel`` times as Excel reads them and decimal commas."""
     flags = [i for i, c in enumerate(columns) if c in FLAG_COLUMNS]
     times = [i for i, c in enumerate(columns) if c in TIME_COLUMNS] if excel else []
-    start, text = _FORMULA_START, safe_text
+    start, text = _FORMULA_START, spreadsheet_text
 
     def cells(values: Sequence[Any]) -> list[Any]:
         # inlined _needs_care: this runs for every cell of a large export
@@ -418,31 +420,30 @@ def _json_value(column: str, value: Any) -> Any:
     if value is None:
         return None
     if column in LIST_COLUMNS:
-        return [safe_text(v, formula=False) for v in str(value).split(ITEM_SEP)]
+        return str(value).split(ITEM_SEP)
     if column in FLAG_COLUMNS:
         return bool(value)
-    if type(value) is str and not value.isprintable():
-        return safe_text(value, formula=False)
     return value
 
 
 def write_jsonl(records: Records, fh: IO[str]) -> int:
     """One JSON object per row: ``items``/``key_items`` as lists, ``match``/``correct`` as
-    true/false/null, control characters replaced. Returns the rows."""
+    true/false/null; control characters escaped (``\\u001b``: the same value, but nothing that
+    acts on a terminal, :func:`dkdl.safetext.safe_json`). Returns the rows."""
     dumps = json.dumps
     empty = dict.fromkeys(ANSWER_COLUMNS)
     count = 0
     for session, answers in records:
         head = {c: _json_value(c, v) for c, v in zip(SESSION_COLUMNS, session, strict=True)}
         if not answers:
-            fh.write(dumps(head | empty, ensure_ascii=False) + "\n")
+            fh.write(safe_json(dumps(head | empty, ensure_ascii=False)) + "\n")
             count += 1
             continue
         for answer in answers:
             record = head | {
                 c: _json_value(c, v) for c, v in zip(ANSWER_COLUMNS, answer, strict=True)
             }
-            fh.write(dumps(record, ensure_ascii=False) + "\n")
+            fh.write(safe_json(dumps(record, ensure_ascii=False)) + "\n")
         count += len(answers)
     return count
 
@@ -490,7 +491,7 @@ def write_xlsx(records: Records, target: IO[bytes] | Path, rows: int) -> int:
         times = [i for i, c in enumerate(columns) if c in TIME_COLUMNS]
 
         def text_cell(value: str) -> Any:
-            cell = WriteOnlyCell(ws, value=safe_text(value))
+            cell = WriteOnlyCell(ws, value=spreadsheet_text(value))
             cell.data_type = "s"  # text stays text, whatever it looks like
             return cell
 
