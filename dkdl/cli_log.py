@@ -110,15 +110,8 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from dkdl.cli_common import questionnaire
-    from dkdl.export import (
-        FORMATS,
-        ExportError,
-        Interrupted,
-        Selection,
-        check_target,
-        export_log,
-        format_from_suffix,
-    )
+    from dkdl.export import FORMATS, Selection, export_log, format_from_suffix
+    from dkdl.outfile import Interrupted, OutputError, check_target
     from dkdl.review import Review, ReviewFilter
     from dkdl.store import resolve_db_path
 
@@ -137,7 +130,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     try:
         target = check_target(out, log_path=db, force=args.force)
-    except ExportError as exc:
+    except OutputError as exc:  # ExportError too
         raise Fail(str(exc)) from None
     fmt = args.format or format_from_suffix(args.out)
     if fmt not in FORMATS:
@@ -150,7 +143,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         with Review.open(db, cases=getattr(args, "cases", None) or [], questionnaire=q) as review:
             rows = export_log(review, fmt, target, selection, excel=args.excel)
-    except ExportError as exc:
+    except OutputError as exc:  # ExportError too
         raise Fail(str(exc)) from None
     except (KeyboardInterrupt, Interrupted) as exc:
         code = 130 if isinstance(exc, KeyboardInterrupt) else 143

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dkdl import export
+from dkdl import export, outfile
 from dkdl.cases import CaseLibrary, load_library
 from dkdl.cli import main
 from dkdl.demo import demo_bundle
@@ -26,12 +26,12 @@ from dkdl.export import (
     ANSWER_COLUMNS,
     COLUMNS,
     SESSION_SHEET_COLUMNS,
-    ExportError,
     Target,
     check_target,
     export_log,
     spreadsheet_text,
 )
+from dkdl.outfile import OutputError
 from dkdl.review import Review
 from dkdl.scoring import Answers, Scorer
 from dkdl.store import merge_bundle, open_log
@@ -491,8 +491,8 @@ def test_file_appearing_during_the_export_is_not_replaced(tmp_path):
     tmp, out = tmp_path / "tmp", tmp_path / "out.csv"
     tmp.write_text("nieuw", encoding="utf-8")
     out.write_text("van iemand anders", encoding="utf-8")
-    with pytest.raises(ExportError, match="bestaat al"):
-        export._move_into_place(tmp, out, replace=False)
+    with pytest.raises(OutputError, match="bestaat al"):
+        outfile._move_into_place(tmp, out, replace=False)
     assert out.read_text(encoding="utf-8") == "van iemand anders"
 
 
@@ -509,7 +509,7 @@ def test_symlink_is_refused_and_its_target_untouched(trained, tmp_path, capsys):
         code, _, err = run_cli(["export", "--db", path, "--out", link, *extra], capsys)
         assert code == 2 and "symbolische link" in err and str(link) in err
     assert link.is_symlink() and victim.read_text(encoding="utf-8") == "niet aankomen"
-    with pytest.raises(ExportError, match="symbolische link"):  # a dangling one too
+    with pytest.raises(OutputError, match="symbolische link"):  # a dangling one too
         victim.unlink()
         check_target(link, force=True)
 
