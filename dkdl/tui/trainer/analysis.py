@@ -277,8 +277,7 @@ class NursesPane(AnalysisPane):
 
     def show(self, analysis: Analysis) -> None:
         self.query_one(".pane-summary", Static).update(
-            counted_line(analysis)
-            + "\n[dim]Enter: voortgang en zwakste vragen[/]"
+            counted_line(analysis) + "\n[dim]Enter: voortgang en zwakste vragen[/]"
         )
         table = self.query_one(DataTable)
         table.clear(columns=True)
