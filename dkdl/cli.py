@@ -14,6 +14,7 @@ from dkdl import __version__
 from dkdl.cli_cases import add_cases_commands, add_cases_option
 from dkdl.cli_common import questionnaire
 from dkdl.cli_log import add_log_commands
+from dkdl.cli_report import add_report_command
 from dkdl.cli_web import add_web_command
 from dkdl.errors import UserError
 from dkdl.safetext import safe_text
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cases_commands(sub, common)
     add_log_commands(sub, common)
     add_web_command(sub, common)
+    add_report_command(sub, common)
     return parser
 
 

@@ -85,7 +85,8 @@ class Thresholds:
 
     - low facility with a popular wrong option: facility below ``facility`` and one wrong
       option chosen in at least ``popular_wrong`` of the counted answers;
-    - negative discrimination: below ``discrimination``, with at least ``min_group``
+    - negative discrimination: below ``discrimination`` (a little below zero, so that noise
+      on a question almost everyone gets right is not flagged), with at least ``min_group``
       sessions in each group;
     - low agreement: kappa below ``kappa`` (Fleiss' own guideline calls < 0.40 poor);
     - nothing is flagged on fewer than ``min_answered`` counted answers.
@@ -93,8 +94,8 @@ class Thresholds:
 
     facility: float = 0.6
     popular_wrong: float = 0.25
-    discrimination: float = 0.0
-    min_group: int = 5
+    discrimination: float = -0.1
+    min_group: int = 10
     kappa: float = 0.40
     min_answered: int = 10
 
@@ -116,8 +117,8 @@ def percent(x: float) -> str:
 
 
 def decimal(x: float, places: int = 2) -> str:
-    """0.213 -> '0,21' (Dutch decimal comma)."""
-    return f"{x:.{places}f}".replace(".", ",")
+    """0.213 -> '0,21', -0.2 -> '−0,20' (Dutch decimal comma, a real minus sign)."""
+    return f"{x:.{places}f}".replace(".", ",").replace("-", "\u2212")
 
 
 def flags_for(
