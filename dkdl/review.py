@@ -5,6 +5,8 @@ not a dkdl log is refused with a Dutch :class:`dkdl.store.StoreError`) together 
 library that holds the key answers and toelichtingen (the log stores only case id, case hash and
 key profile). SQLite does the counting; a few small TEMP tables (key answers, nurse identities,
 the sessions of the current filter) live on the read-only connection only, never in the file.
+Each TEMP write is committed at once, so the connection never holds a read transaction open:
+it sees what the app or an alias change writes later, and never keeps the WAL from folding in.
 
 What counts (``docs/report.md``): finished (``afgerond``) sessions with a key (modes ``oefenen``
 and ``toets``); by default each nurse's first finished attempt at each case; a question counts
@@ -44,7 +46,7 @@ from dkdl.review_model import (
 from dkdl.review_stats import Thresholds
 from dkdl.scoring import Scorer
 from dkdl.sessionlog import AFGEROND
-from dkdl.store import ITEM_SEP, SqliteLog, open_log
+from dkdl.store import ITEM_SEP, NurseKey, SqliteLog, nurse_identities, open_log
 
 __all__ = [
     "ATTEMPTS",
@@ -110,8 +112,7 @@ class Review:
         self._cases = {c.id: c for c in library.cases}
         with self._lock:
             self._conn.execute("PRAGMA temp_store = MEMORY")
-            self._columns = {r[1] for r in self._conn.execute("PRAGMA table_info(sessions)")}
-            self._inst = "coalesce(s.installation, '')" if "installation" in self._columns else "''"
+            self._inst = "coalesce(s.installation, '')"
             self._setup_questions()
             self._nurses = self._setup_identity()
             self._case_notes = self._setup_keys()
@@ -173,48 +174,62 @@ class Review:
             "INSERT OR IGNORE INTO rv_fire VALUES (?, ?, ?)",
             [(r.question, r.option, self._pos[r.question]) for r in q.routing],
         )
+        c.commit()
 
     def _setup_identity(self) -> dict[int, Nurse]:
-        """Nurses as the review tells them apart. Today a nurse is a pseudonym (nurses row);
-        when the log records the laptop (``sessions.installation``), the same pseudonym on
-        two laptops is two nurses, numbered laptop 1, 2, ... in order of first session."""
+        """Nurses as the review tells them apart (:func:`dkdl.store.nurse_identities`): a
+        pseudonym on one laptop, identities a trainer marked as one person merged. TEMP table
+        ``rv_who`` maps each (nurses row, installation) to its person (``who``), the person's
+        display name and the session's own laptop number."""
         c = self._conn
-        if "installation" in self._columns:
-            pairs = c.execute(
-                "SELECT s.nurse, coalesce(s.installation, ''), min(s.started_at) "
-                "FROM sessions s GROUP BY 1, 2"
-            ).fetchall()
-        else:
-            pairs = [(nid, "", None) for (nid,) in c.execute("SELECT id FROM nurses")]
-        names = dict(c.execute("SELECT id, pseudonym FROM nurses"))
-        first_seen: dict[str, str] = {}
-        for _, inst, started in pairs:
-            if inst and (inst not in first_seen or (started or "") < first_seen[inst]):
-                first_seen[inst] = started or ""
-        laptop_no = {
-            inst: i for i, inst in enumerate(sorted(first_seen, key=lambda x: first_seen[x]), 1)
-        }
-        rows = []
-        for key, (nurse_id, inst, _) in enumerate(sorted(pairs, key=lambda p: (p[0], p[1])), 1):
-            rows.append((nurse_id, inst, key, names[nurse_id], laptop_no.get(inst)))
-        per_name: dict[str, int] = {}
-        for r in rows:
-            per_name[r[3]] = per_name.get(r[3], 0) + 1
-        nurses: dict[int, Nurse] = {}
+        identities = nurse_identities(self.log)
+        row_of = {name: nid for nid, name in c.execute("SELECT id, pseudonym FROM nurses")}
+        people: dict[NurseKey, Nurse] = {}
         table = []
-        for nurse_id, inst, key, name, laptop in rows:
-            display = name
-            if per_name[name] > 1:
-                display = f"{name} (laptop {laptop})" if laptop else f"{name} ({key})"
-            nurses[key] = Nurse(key, name, laptop, display)
-            table.append((nurse_id, inst, key, display, laptop))
+        for ident in identities:
+            person = people.get(ident.person)
+            if person is None:
+                head = next(i for i in identities if i.key == ident.person)
+                key = len(people) + 1
+                person = people[ident.person] = Nurse(
+                    key, ident.person.pseudonym, head.laptop.number, ident.label
+                )
+            nurse_row = row_of.get(ident.key.pseudonym)
+            if nurse_row is not None:
+                table.append(
+                    (
+                        nurse_row,
+                        ident.key.installation or "",
+                        person.key,
+                        person.display,
+                        ident.laptop.number,
+                        ident.key.pseudonym,
+                    )
+                )
         c.execute("DROP TABLE IF EXISTS temp.rv_who")
         c.execute(
             "CREATE TEMP TABLE rv_who (nurse INTEGER, inst TEXT, who INTEGER, display TEXT, "
-            "laptop INTEGER, PRIMARY KEY (nurse, inst))"
+            "laptop INTEGER, pseudonym TEXT, PRIMARY KEY (nurse, inst))"
         )
-        c.executemany("INSERT INTO rv_who VALUES (?, ?, ?, ?, ?)", table)
-        return nurses
+        c.executemany("INSERT INTO rv_who VALUES (?, ?, ?, ?, ?, ?)", table)
+        c.commit()
+        self._identity_names = {(row[5], row[2]) for row in table}
+        self._first_ready = False
+        self._counted_for = None
+        return {n.key: n for n in people.values()}
+
+    def reload_identities(self) -> None:
+        """Read nurses and aliases again (after :func:`dkdl.store.add_alias` or
+        :func:`dkdl.store.remove_alias`); earlier analyses keep their figures."""
+        with self._lock:
+            self._nurses = self._setup_identity()
+
+    def refresh(self) -> None:
+        """See what was written to the log since opening (sessions of a nurse practising on
+        the same file, imports, aliases); earlier analyses keep their figures."""
+        with self._lock:
+            self._nurses = self._setup_identity()
+            self._case_notes = self._setup_keys()
 
     def _setup_keys(self) -> dict[str, str]:
         """Key answers of the cases the log mentions, for comparison in SQL; a Dutch note per
@@ -274,6 +289,7 @@ class Review:
                     nitems = len(answer.items)
                 rows.append((case_id, qid, self._pos[qid], answer.answer, mask, nitems))
         c.executemany("INSERT INTO rv_key VALUES (?, ?, ?, ?, ?, ?)", rows)
+        c.commit()
         return notes
 
     def _mask(self, items: Iterable[str]) -> int:
@@ -287,12 +303,14 @@ class Review:
 
     def nurse_keys(self, name: str) -> list[int]:
         """The nurses a ``--nurse`` value means: the one whose display name it is, else every
-        nurse with that pseudonym (case-insensitive). Empty when nobody matches."""
+        nurse with that pseudonym on any laptop (case-insensitive). Empty when nobody matches."""
         wanted = name.strip().casefold()
         exact = [n.key for n in self._nurses.values() if n.display.casefold() == wanted]
         if exact:
             return exact
-        return [n.key for n in self._nurses.values() if n.pseudonym.casefold() == wanted]
+        return sorted(
+            {who for pseudonym, who in self._identity_names if pseudonym.casefold() == wanted}
+        )
 
     def case_ids(self) -> list[str]:
         """The case ids that occur in the log, sorted."""
@@ -443,6 +461,7 @@ class Review:
         c.execute("DROP TABLE IF EXISTS temp.rv_first")
         c.execute("CREATE TEMP TABLE rv_first (id INTEGER PRIMARY KEY)")
         c.executemany("INSERT INTO rv_first VALUES (?)", sorted((v[1],) for v in best.values()))
+        c.commit()
         self._first_ready = True
 
     def _ensure_counted(self, flt: ReviewFilter) -> None:
@@ -474,6 +493,7 @@ class Review:
             f"{_NO_STOP}) FROM sessions s {first}{self._join_who()} WHERE " + " AND ".join(where),
             params,
         )
+        c.commit()
         self._counted_for = flt
         counted = c.execute("SELECT count(*) FROM rv_counted").fetchone()[0]
         everything = c.execute("SELECT count(*) FROM sessions").fetchone()[0]

@@ -17,7 +17,7 @@ import pytest
 
 from dkdl.cases import load_library
 from dkdl.review import FilterError, Review, ReviewFilter
-from dkdl.store import StoreError, open_log
+from dkdl.store import NurseKey, StoreError, add_alias, import_logs, open_log, remove_alias
 from tests.conftest import digest
 from tests.review_helpers import W_ITEMS, W_KEY, K, W, Writer, make_library, w_answers
 
@@ -232,3 +232,57 @@ def test_review_never_writes_the_log(writer):
         review.analysis().to_json()
         review.sessions_page(counted_only=True)
     assert digest(writer.log.path) == before
+
+
+def test_two_nurses_with_one_name_and_an_alias(tmp_path, questionnaire, scorer, library):
+    laptops = []
+    for i, q5 in enumerate((2, 1)):  # Anna on laptop 1 right, Anna on laptop 2 wrong on Q5
+        w = Writer(tmp_path / f"laptop{i + 1}.db", questionnaire, scorer, library)
+        w.play("Anna", W, w_answers(Q5=q5), W_ITEMS, at=f"2026-03-0{i + 2}T09:00:00")
+        if i == 0:
+            w.play("Bram", W, W_KEY, W_ITEMS, at="2026-03-02T10:00:00")
+        laptops.append((w.log.installation_id, w.log.path))
+        w.log.close()
+    trainer = tmp_path / "trainer.db"
+    with open_log(trainer) as log:
+        import_logs(log, [p for _, p in laptops])
+    log = open_log(trainer, create=False, readonly=True)
+    with Review(log, library, questionnaire, own_log=True) as review:
+        names = [n.display for n in review.nurses()]
+        assert names == ["Anna (laptop 1)", "Anna (laptop 2)", "Bram"]
+        a = review.analysis()
+        assert a.sessions == 3  # two Annas: each her own first attempt
+        data = a.to_json()["nurses"]
+        assert data["Anna (laptop 2)"]["laptop"] == 2
+        assert data["Anna (laptop 2)"]["weakest"][0]["question"] == "Q5"
+        page = review.sessions_page(sort="laptop", descending=False)
+        assert [(r.nurse, r.laptop) for r in page.rows] == [
+            ("Anna (laptop 1)", 1),
+            ("Bram", 1),
+            ("Anna (laptop 2)", 2),
+        ]
+        assert review.sessions_page(ReviewFilter(nurse="Anna (laptop 2)")).total == 1
+        assert review.sessions_page(ReviewFilter(nurse="anna")).total == 2
+        # the trainer says they are one person: one nurse, her first attempt counts once
+        add_alias(log, NurseKey("Anna", laptops[0][0]), NurseKey("Anna", laptops[1][0]))
+        review.reload_identities()
+        assert [n.display for n in review.nurses()] == ["Anna", "Bram"]
+        merged = review.analysis()
+        assert merged.sessions == 2
+        (anna,) = [s for s in merged.nurses.values() if s.nurse.pseudonym == "Anna"]
+        assert anna.sessions == 1 and anna.profile_accuracy == 1.0
+        remove_alias(log, NurseKey("Anna", laptops[0][0]), NurseKey("Anna", laptops[1][0]))
+        review.reload_identities()
+        assert len(review.nurses()) == 3
+
+
+def test_refresh_sees_sessions_written_while_open(writer):
+    writer.play("Anna", W, W_KEY, W_ITEMS, at="2026-03-02T09:00:00")
+    log = open_log(writer.log.path, create=False, readonly=True)
+    with Review(log, writer.library, writer.q, own_log=True) as review:
+        assert review.analysis().sessions == 1
+        writer.play("Bram", W, W_KEY, W_ITEMS, at="2026-03-03T09:00:00")  # the app, meanwhile
+        assert review.sessions_page().total == 2  # the table reads the file as it is now
+        review.refresh()
+        assert review.analysis().sessions == 2
+        assert [n.display for n in review.nurses()] == ["Anna", "Bram"]
