@@ -446,13 +446,16 @@ class Review:
         c = self._conn
         who = {(n, i): w for n, i, w in c.execute("SELECT nurse, inst, who FROM rv_who")}
         best: dict[tuple[int, str], tuple[str, int]] = {}
+        # per (nurse, laptop, case) the first attempt, along the index sessions_person (m005);
+        # identities a trainer merged into one person are then merged here
         rows = c.execute(
-            f"SELECT s.id, s.nurse, {self._inst}, s.case_id, s.started_at FROM sessions s "
-            "WHERE s.status = ? AND s.mode IN ('oefenen', 'toets') AND s.case_id IS NOT NULL "
-            "AND s.key_profile IS NOT NULL",
+            "SELECT s.nurse, coalesce(s.installation, ''), s.case_id, min(s.started_at), s.id "
+            "FROM sessions s WHERE s.status = ? AND s.key_profile IS NOT NULL "
+            "AND s.case_id IS NOT NULL AND s.mode IN ('oefenen', 'toets') "
+            "GROUP BY s.nurse, s.installation, s.case_id",
             (AFGEROND,),
         )
-        for sid, nurse, inst, case_id, started in rows:
+        for nurse, inst, case_id, started, sid in rows:
             key = (who[(nurse, inst)], case_id)
             mine = (started, sid)
             cur = best.get(key)

@@ -145,4 +145,17 @@ def m004_installations(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_review_person_case_indexes(db: Database) -> None:
+    """Indexes for the trainer's review (dkdl/review.py), so that its counting streams along an
+    index instead of sorting every session: per nurse identity (nurse, laptop) with each case's
+    finished keyed attempts in time order (who is who, first attempts), and per case version
+    (which case files the log refers to). About 200 bytes per session."""
+    db.execute(
+        "CREATE INDEX sessions_person ON sessions "
+        "(nurse, installation, case_id, status, key_profile, mode, started_at)"
+    )
+    db.execute("CREATE INDEX sessions_case ON sessions (case_id, case_hash, key_profile, status)")
+
+
 KNOWN_MIGRATIONS = tuple(m.name for m in migrations._migrations)
