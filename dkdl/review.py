@@ -19,6 +19,7 @@ Plain Python, no UI imports: the TUI trainer mode and ``dkdl report`` both build
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -87,6 +88,10 @@ SORT_COLUMNS = {
 
 class Review:
     """Read-only trainer view of one log with the case library. Thread-safe (one lock)."""
+
+    # Answers are looked up per counted session when those are fewer than 1/seek_ratio of all
+    # sessions (the first-attempt default); otherwise SQLite scans and groups them.
+    seek_ratio = 4
 
     def __init__(
         self,
@@ -502,7 +507,7 @@ class Review:
         everything = c.execute("SELECT count(*) FROM sessions").fetchone()[0]
         # Few counted sessions (the default, first attempts): look their answers up by session
         # (primary key) instead of letting SQLite scan every answer in the log.
-        self._seek = counted * 4 < everything
+        self._seek = counted * self.seek_ratio < everything
 
     def _item_sql(self) -> tuple[str, str]:
         """SQL for her checklist items as a bit mask and as a count (0 where they don't count)."""
@@ -542,24 +547,34 @@ class Review:
             self._ensure_counted(flt)
             return self._conn.execute(sql).fetchall()
 
-    def answer_rows(self, flt: ReviewFilter, select: str, group: str) -> list[tuple]:
-        """Grouped counts of the counted answers: ``select`` over ``rv_counted c``,
-        ``answers a`` and the key ``rv_key k``, with ``{correct}`` (her answer is the key's),
-        ``{mask}`` and ``{nitems}`` (her checklist items where they count) filled in; only
-        answers to questions that both her answers and the key reach."""
+    def answer_rows(self, flt: ReviewFilter, columns: Sequence[str]) -> list[tuple]:
+        """Counts of the counted answers per distinct ``columns``: rows ``(*values, count)``.
+
+        ``columns`` are SQL over ``rv_counted c``, ``answers a`` and the key ``rv_key k``;
+        ``{correct}`` (her answer is the key's, 0/1), ``{mask}`` and ``{nitems}`` (her
+        checklist items where they count) are filled in. Only answers to questions that both
+        her answers and the key reach. With few counted sessions (the first-attempt default)
+        their answers are looked up by session and counted here (no sort); otherwise SQLite
+        groups them."""
         with self._lock:
             self._ensure_counted(flt)
             mask, nitems = self._item_sql()
             correct = f"(a.option = k.option AND {mask} = k.mask AND {nitems} = k.nitems)"
-            sql = (
-                select.replace("{correct}", correct)
-                .replace("{mask}", mask)
-                .replace("{nitems}", nitems)
-                + f" FROM rv_counted c {'CROSS JOIN' if self._seek else 'JOIN'} answers a "
+            select = ", ".join(
+                c.replace("{correct}", correct).replace("{mask}", mask).replace("{nitems}", nitems)
+                for c in columns
+            )
+            source = (
+                f" FROM rv_counted c {'CROSS JOIN' if self._seek else 'JOIN'} answers a "
                 "ON a.session = c.id "
                 "JOIN rv_key k ON k.case_id = c.case_id AND k.question = a.question "
-                f"WHERE k.pos <= c.stop GROUP BY {group}"
+                "WHERE k.pos <= c.stop"
             )
+            if self._seek:
+                counts = Counter(self._conn.execute(f"SELECT {select}{source}"))
+                return [(*key, n) for key, n in counts.items()]
+            group = ", ".join(str(i) for i in range(1, len(columns) + 1))
+            sql = f"SELECT {select}, count(*){source} GROUP BY {group}"
             return self._conn.execute(sql).fetchall()
 
 

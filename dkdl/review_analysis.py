@@ -58,9 +58,7 @@ def summary(review: Review, flt: ReviewFilter) -> Summary:
 def question_stats(review: Review, flt: ReviewFilter) -> dict[str, QuestionStats]:
     """Per question: answered, facility, options, agreement, kappa, discrimination, flags."""
     rows = review.answer_rows(
-        flt,
-        "SELECT a.question, c.case_id, a.option, {mask}, {nitems}, {correct}, c.match, count(*)",
-        "1, 2, 3, 4, 5, 6, 7",
+        flt, ["a.question", "c.case_id", "a.option", "{mask}", "{nitems}", "{correct}", "c.match"]
     )
     q = review.questionnaire
     checklist_id, checklist_option = review.checklist
@@ -128,9 +126,7 @@ def nurse_stats(review: Review, flt: ReviewFilter) -> dict[int, NurseStats]:
     per_period = review.counted_rows(
         flt, f"SELECT c.who, {period}, count(*), sum(c.match) FROM rv_counted c GROUP BY 1, 2"
     )
-    per_question = review.answer_rows(
-        flt, f"SELECT c.who, {period}, a.question, count(*), sum({{correct}})", "1, 2, 3"
-    )
+    per_question = review.answer_rows(flt, ["c.who", period, "a.question", "{correct}"])
     out: dict[int, NurseStats] = {}
 
     def stats_of(key: int) -> NurseStats:
@@ -140,13 +136,13 @@ def nurse_stats(review: Review, flt: ReviewFilter) -> dict[int, NurseStats]:
 
     answered: dict[tuple[int, str], list[int]] = {}
     questions: dict[tuple[int, str], list[int]] = {}
-    for who, per, qid, n, ok in per_question:
+    for who, per, qid, ok, n in per_question:
         cell = answered.setdefault((who, per), [0, 0])
         cell[0] += n
-        cell[1] += ok or 0
+        cell[1] += n if ok else 0
         cell = questions.setdefault((who, qid), [0, 0])
         cell[0] += n
-        cell[1] += ok or 0
+        cell[1] += n if ok else 0
     for who, per, n, m in per_period:
         s = stats_of(who)
         s.sessions += n

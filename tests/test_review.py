@@ -286,3 +286,23 @@ def test_refresh_sees_sessions_written_while_open(writer):
         review.refresh()
         assert review.analysis().sessions == 2
         assert [n.display for n in review.nurses()] == ["Anna", "Bram"]
+
+
+def test_both_ways_of_counting_answers_agree(writer):
+    # per session lookup + counting in Python, or a scan grouped by SQLite: the same figures
+    writer.play("Anna", W, W_KEY, W_ITEMS, at="2026-03-02T09:00:00")
+    writer.play("Anna", W, w_answers(Q5=1), W_ITEMS, at="2026-03-03T09:00:00")
+    writer.play("Bram", W, w_answers(Q10=3), ("zwachtelen",), at="2026-03-04T09:00:00")
+    writer.play("Cor", K, w_answers(), W_ITEMS, at="2026-03-05T09:00:00")
+    writer.play("Dirk", W, {"Q1": 2}, at="2026-03-06T09:00:00", first=W_KEY)
+    with writer.review() as review:
+        by_attempts: dict[str, list] = {}
+        for ratio in (10**9, 0):  # never seek, always seek
+            review.seek_ratio = ratio
+            for attempts in ("first", "all"):
+                data = review.analysis(ReviewFilter(attempts=attempts)).to_json()
+                assert review._seek == (ratio == 0)
+                by_attempts.setdefault(attempts, []).append(data)
+        for scanned, looked_up in by_attempts.values():
+            assert scanned == looked_up
+        assert by_attempts["all"][0]["questions"]["Q5"]["answered"] == 3
