@@ -134,11 +134,31 @@ class Review:
     ) -> Review:
         """Open the log at ``path`` read-only with the built-in cases (unless ``builtin`` is
         false), ``DKDL_CASES`` and the ``cases`` folders. Raises :class:`dkdl.store.StoreError`
-        for a file that is not a usable dkdl log; the file is never written."""
-        log = open_log(Path(path), create=False, readonly=True)
+        for a file that is not a usable dkdl log; the file is never written.
+
+        The case files are read in a second thread while the store checks the log (SQLite
+        releases the interpreter lock), so opening costs about the longer of the two."""
+        dirs = case_dirs(cases, builtin=builtin)
+        loaded: list[tuple[Questionnaire, CaseLibrary]] = []
+        failed: list[BaseException] = []
+
+        def load() -> None:
+            try:
+                q = questionnaire or load_questionnaire()
+                loaded.append((q, load_library(dirs, q)))
+            except BaseException as exc:  # re-raised in the caller's thread
+                failed.append(exc)
+
+        reader = threading.Thread(target=load, name="dkdl-cases", daemon=True)
+        reader.start()
         try:
-            q = questionnaire or load_questionnaire()
-            library = load_library(case_dirs(cases, builtin=builtin), q)
+            log = open_log(Path(path), create=False, readonly=True)
+        finally:
+            reader.join()
+        try:
+            if failed:
+                raise failed[0]
+            q, library = loaded[0]
             return cls(log, library, q, thresholds=thresholds, own_log=True)
         except BaseException:
             log.close()
