@@ -39,8 +39,8 @@ from dkdl.review_model import (
     SessionDetail,
     SessionPage,
     SessionRow,
-    local_time,
     parse_date,
+    session_row,
     utc_bound,
     with_attempts,
 )
@@ -418,7 +418,7 @@ class Review:
                 f"{base} ORDER BY {SORT_COLUMNS[sort]} {order}, s.id {order} LIMIT ? OFFSET ?",
                 [*params, limit, offset],
             ).fetchall()
-        return SessionPage([_session_row(r) for r in rows], total, offset, limit)
+        return SessionPage([session_row(r) for r in rows], total, offset, limit)
 
     def selection_sql(
         self, flt: ReviewFilter, *, counted_only: bool = False
@@ -596,22 +596,3 @@ class Review:
             group = ", ".join(str(i) for i in range(1, len(columns) + 1))
             sql = f"SELECT {select}, count(*){source} GROUP BY {group}"
             return self._conn.execute(sql).fetchall()
-
-
-def _session_row(r: Sequence[Any]) -> SessionRow:
-    uuid, started, display, laptop, mode, case_id, status, profile, key_profile, match, fin = r
-    start = local_time(started)
-    duration = (local_time(fin) - start).total_seconds() if fin else None
-    return SessionRow(
-        uuid,
-        start,
-        display,
-        laptop,
-        mode,
-        case_id,
-        status,
-        profile,
-        key_profile,
-        None if match is None else bool(match),
-        duration,
-    )

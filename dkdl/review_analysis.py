@@ -7,8 +7,9 @@ them up per question, case and nurse and applies :mod:`dkdl.review_stats`. Defin
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dkdl.review_model import (
     CaseStats,
@@ -22,7 +23,31 @@ from dkdl.review_model import (
 from dkdl.review_stats import flags_for, fleiss_kappa, group_difference, pair_agreement, share
 
 if TYPE_CHECKING:
-    from dkdl.review import Review
+    from dkdl.cases import Case
+    from dkdl.questionnaire import Questionnaire
+    from dkdl.review_model import Nurse
+    from dkdl.review_stats import Thresholds
+
+
+class Review(Protocol):
+    """What the analyses need from :class:`dkdl.review.Review` (which runs the SQL)."""
+
+    questionnaire: Questionnaire
+    thresholds: Thresholds
+
+    @property
+    def checklist(self) -> tuple[str | None, int | None]: ...
+
+    def counted_rows(self, flt: ReviewFilter, sql: str) -> list[tuple]: ...
+
+    def answer_rows(self, flt: ReviewFilter, columns: Sequence[str]) -> list[tuple]: ...
+
+    def case(self, case_id: str) -> Case | None: ...
+
+    def nurse(self, key: int) -> Nurse: ...
+
+    def notes(self, case_ids: Iterable[str] | None = None) -> list[str]: ...
+
 
 Summary = tuple[int, int, dict[str, dict[str, int]], dict[str, CaseStats]]
 

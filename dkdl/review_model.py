@@ -6,6 +6,7 @@ SQL, no UI. Shares are ``None`` where there is nothing to divide.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -335,3 +336,15 @@ def local_time(text: str) -> datetime:
 def with_attempts(flt: ReviewFilter, attempts: str) -> ReviewFilter:
     """The same filter counting ``first`` or ``all`` attempts."""
     return replace(flt, attempts=attempts)
+
+
+def session_row(r: Sequence[Any]) -> SessionRow:
+    """A sessions-table row from the SQL of :meth:`dkdl.review.Review.sessions_page`: uuid,
+    started, display name, laptop, mode, case, status, profile, key profile, match, finished."""
+    uuid, started, display, laptop, mode, case_id, status, profile, key_profile, match, fin = r
+    start = local_time(started)
+    duration = (local_time(fin) - start).total_seconds() if fin else None
+    match_ = None if match is None else bool(match)
+    return SessionRow(
+        uuid, start, display, laptop, mode, case_id, status, profile, key_profile, match_, duration
+    )
