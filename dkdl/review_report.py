@@ -69,7 +69,7 @@ def pct(value: float | None) -> str:
 
 def dec(value: float | None, places: int = 2) -> str:
     """0.213 -> '0,21'; None -> '–'."""
-    return "–" if value is None else f"{value:.{places}f}".replace(".", ",").replace("-", "−")
+    return "–" if value is None else f"{value:.{places}f}".replace(".", ",")
 
 
 # -- charts (inline SVG; every value that is text goes through escape) -----------------------

@@ -117,8 +117,8 @@ def percent(x: float) -> str:
 
 
 def decimal(x: float, places: int = 2) -> str:
-    """0.213 -> '0,21', -0.2 -> '−0,20' (Dutch decimal comma, a real minus sign)."""
-    return f"{x:.{places}f}".replace(".", ",").replace("-", "\u2212")
+    """0.213 -> '0,21' (Dutch decimal comma)."""
+    return f"{x:.{places}f}".replace(".", ",")
 
 
 def flags_for(
