@@ -3,9 +3,9 @@
 The HTML is one self-contained file (inline CSS, charts as inline SVG, no scripts, no links
 out), so it opens offline and prints. Both text formats come from Jinja2 templates in
 ``dkdl/templates``; HTML autoescapes every value, Markdown escapes with :func:`md`. All text
-that comes from the log or the case files (pseudonyms, case titles) is also stripped of
-control characters first (:func:`clean`). The report speaks Dutch: trainers read it in a
-group discussion. Figures and definitions: ``docs/report.md``.
+that comes from the log or the case files (pseudonyms, case titles) also has its control
+characters written out visibly first (:func:`clean`). The report speaks Dutch: trainers read
+it in a group discussion. Figures and definitions: ``docs/report.md``.
 """
 
 from __future__ import annotations
@@ -27,15 +27,11 @@ from markupsafe import Markup, escape
 from dkdl.review_analysis import Analysis
 from dkdl.review_model import NurseStats, ProgressPoint, QuestionStats
 from dkdl.review_stats import Thresholds
+from dkdl.safetext import safe_text
 from dkdl.store import StoreError
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
 
-# C0/C1 controls and the Unicode controls that reorder what is shown (bidi), as dkdl's
-# terminal-safe text treats them; in a report they are simply left out.
-_CONTROLS = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
-)
 # What json.dumps(ensure_ascii=False) leaves raw although it acts on a terminal (it escapes
 # the C0 controls itself).
 _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
@@ -49,9 +45,9 @@ def format_of(path: Path) -> str | None:
 
 
 def clean(value: object) -> str:
-    """Text from a file on one line, without control characters."""
-    text = "" if value is None else str(value)
-    return _CONTROLS.sub(" ", text).replace("\r", " ").replace("\n", " ")
+    """Text from a file on one line, every control character written out visibly
+    (:func:`dkdl.safetext.safe_text`: ESC becomes ``\\x1b``), so none acts on a reader."""
+    return safe_text("" if value is None else value)
 
 
 def md(value: object) -> str:
