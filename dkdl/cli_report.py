@@ -45,11 +45,15 @@ def add_report_command(sub, common: argparse.ArgumentParser) -> None:
         help="first: de eerste afgeronde poging per verpleegkundige per casus (standaard); "
         "all: elke poging",
     )
+    report.add_argument(
+        "--force", action="store_true", help="vervang --out als dat bestand al bestaat"
+    )
     add_cases_option(report)
     report.set_defaults(func=cmd_report)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from dkdl.outfile import Interrupted, OutputError, check_target
     from dkdl.review import Review, ReviewFilter
     from dkdl.review_report import clean, format_of, write_report
     from dkdl.store import resolve_db_path
@@ -58,10 +62,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if format_of(out) is None:
         raise Fail(f"{out}: --out moet eindigen op {_SUFFIXES}")
-    if out.is_dir():
-        raise Fail(f"{out}: is een map; geef een bestandsnaam")
-    if out.exists() and db.exists() and out.resolve() == db.resolve():
-        raise Fail(f"{out}: dit is het logbestand zelf; kies een ander --out")
+    try:  # a folder, a symlink, the log itself, an existing file without --force: refused
+        target = check_target(out, log_path=db, force=args.force)
+    except OutputError as exc:
+        raise Fail(str(exc)) from None
     flt = ReviewFilter.parse(
         nurse=args.nurse,
         case=args.case,
@@ -86,6 +90,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         if flt.case is not None and flt.case not in review.case_ids():
             raise Fail(f"--case {flt.case!r}: geen sessies met deze casus in {db.name}")
         analysis = review.analysis(flt)
-        write_report(analysis, out, log_name=db.name)
+        try:
+            write_report(analysis, target, log_name=db.name)
+        except OutputError as exc:
+            raise Fail(str(exc)) from None
+        except (KeyboardInterrupt, Interrupted) as exc:
+            code = 130 if isinstance(exc, KeyboardInterrupt) else 143
+            raise Fail("verslag afgebroken; er is niets geschreven", code) from None
     sys.stderr.write(f"dkdl: verslag over {analysis.sessions} sessies geschreven naar {out}\n")
     return 0

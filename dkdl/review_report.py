@@ -10,12 +10,9 @@ it in a group discussion. Figures and definitions: ``docs/report.md``.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,11 +21,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from dkdl.outfile import Target, open_output, termination_as_exception
 from dkdl.review_analysis import Analysis
 from dkdl.review_model import NurseStats, ProgressPoint, QuestionStats
 from dkdl.review_stats import Thresholds
 from dkdl.safetext import safe_text
-from dkdl.store import StoreError
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
 
@@ -270,39 +267,14 @@ def render(analysis: Analysis, fmt: str, *, log_name: str = "", now: datetime | 
     return template.render(context(analysis, log_name=clean(log_name), now=now))
 
 
-@contextlib.contextmanager
-def _replace_atomically(out: Path) -> Iterator[Path]:
-    """A temporary file beside ``out``, renamed onto it only when writing succeeded."""
-    try:
-        fd, name = tempfile.mkstemp(prefix=".dkdl-", suffix=out.suffix, dir=out.parent or ".")
-    except OSError as exc:
-        raise StoreError(
-            f"{out}: kan hier niet schrijven ({exc.strerror or exc}). Kies met --out een "
-            "bestand in een map waarin je mag schrijven.",
-            out,
-        ) from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise StoreError(
-            f"{out}: schrijven mislukt ({exc.strerror or exc}). Is de schijf vol, of staat het "
-            "bestand open in een ander programma? Probeer het opnieuw.",
-            out,
-        ) from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
-def write_report(analysis: Analysis, out: Path, *, log_name: str = "") -> str:
-    """Write the report to ``out`` (format from its suffix) in one go; returns the format."""
-    fmt = format_of(out)
+def write_report(analysis: Analysis, target: Target, *, log_name: str = "") -> str:
+    """Write the report to a checked ``--out`` (:func:`dkdl.outfile.check_target`; the format
+    from its suffix) in one go, as every trainer's output is written; returns the format."""
+    assert target.path is not None, "a report is always a file"
+    fmt = format_of(target.path)
     if fmt is None:
-        raise ValueError(f"{out}: onbekende extensie")
-    text = render(analysis, fmt, log_name=log_name)
-    with _replace_atomically(out) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
+        raise ValueError(f"{target.path}: onbekende extensie")
+    data = render(analysis, fmt, log_name=log_name).encode("utf-8")
+    with termination_as_exception(), open_output(target) as fh:
+        fh.write(data)
     return fmt

@@ -61,11 +61,11 @@ def test_json_report_filters(log_path, tmp_path):
     assert report(log_path, out, "--nurse", "anna", "--attempts", "all") == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["sessions"] == 3 and list(data["nurses"]) == ["Anna"]
-    assert report(log_path, out, "--case", K) == 0
+    assert report(log_path, out, "--case", K, "--force") == 0
     assert json.loads(out.read_text(encoding="utf-8"))["sessions"] == 1
-    assert report(log_path, out, "--mode", "toets") == 0
+    assert report(log_path, out, "--mode", "toets", "--force") == 0
     assert json.loads(out.read_text(encoding="utf-8"))["sessions"] == 1
-    assert report(log_path, out, "--since", "2026-03-03", "--until", "2026-03-04") == 0
+    assert report(log_path, out, "--since", "2026-03-03", "--until", "2026-03-04", "--force") == 0
     assert json.loads(out.read_text(encoding="utf-8"))["sessions"] == 2
 
 
@@ -161,3 +161,28 @@ def test_out_must_say_the_format(log_path, tmp_path, capsys):
     assert report(log_path, tmp_path) == 2
     assert report(log_path, log_path.with_suffix(".json")) == 0  # a new file beside the log
     assert re.search(r"verslag over \d+ sessies", capsys.readouterr().err)
+
+
+def test_an_existing_out_is_replaced_only_with_force(log_path, tmp_path, capsys):
+    out = tmp_path / "verslag.md"
+    out.write_text("mijn aantekeningen\n", encoding="utf-8")
+    assert report(log_path, out) == 2
+    err = capsys.readouterr().err
+    assert "bestaat al" in err and "--force" in err
+    assert out.read_text(encoding="utf-8") == "mijn aantekeningen\n"
+    assert report(log_path, out, "--force") == 0
+    assert out.read_text(encoding="utf-8").startswith("#")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".verslag")] == []
+
+
+def test_a_symlink_as_out_is_refused_and_not_followed(log_path, tmp_path, capsys):
+    elsewhere = tmp_path / "elders.json"
+    elsewhere.write_text("{}", encoding="utf-8")
+    link = tmp_path / "r.json"
+    try:
+        link.symlink_to(elsewhere)
+    except (OSError, NotImplementedError):
+        pytest.skip("no symlinks here")
+    assert report(log_path, link, "--force") == 2
+    assert "symbolische link" in capsys.readouterr().err
+    assert elsewhere.read_text(encoding="utf-8") == "{}"
