@@ -58,12 +58,13 @@ class NurseChosen(Message):
 
 
 class AliasWanted(Message):
-    """The trainer wants to say that ``nurse`` (a review key) is the same person as another."""
+    """The trainer wants to say that ``display`` (a nurse as shown) is the same person as
+    another name."""
 
-    def __init__(self, nurse: int) -> None:
+    def __init__(self, display: str) -> None:
         super().__init__()
-        self.nurse = nurse
+        self.display = display
 
 
 class AliasUndoWanted(Message):
-    """Undo the last alias the trainer made."""
+    """Undo an alias the trainer made (she picks which)."""

@@ -19,7 +19,8 @@ from dkdl.errors import UserError
 from dkdl.tui.trainer import messages as msg
 
 if TYPE_CHECKING:
-    from dkdl.review import Review, ReviewFilter, SessionDetail, SessionPage
+    from dkdl.review import Review
+    from dkdl.review_model import ReviewFilter, SessionDetail, SessionPage
     from dkdl.tui.trainer.screen import Catalog
 
 
@@ -36,7 +37,8 @@ def open_trainer_data(path: Path, library: Any, questionnaire: Any, log: Any = N
     """Open ``path`` read-only for review (unless ``log`` is that log, already open) and
     gather the names the screens show (run in a worker). :class:`dkdl.store.StoreError` for
     a file that is not a usable log."""
-    from dkdl.review import Review, ReviewFilter
+    from dkdl.review import Review
+    from dkdl.review_model import ReviewFilter
     from dkdl.store import open_log
     from dkdl.tui.trainer.screen import PAGE, Catalog
 
@@ -105,7 +107,7 @@ class TrainerRoutes:
         app.call_from_thread(self._trainer_opened, data)
 
     def _trainer_opened(self, data: TrainerData) -> None:
-        from dkdl.review import ReviewFilter
+        from dkdl.review_model import ReviewFilter
         from dkdl.tui.trainer.screen import TrainerScreen
 
         app: Any = self
@@ -235,3 +237,135 @@ class TrainerRoutes:
 
         app: Any = self
         app.push_screen(SessionDetailScreen(detail, feedback))
+
+    # -- the trainer's one write: "these two names are one person" -----------------------
+
+    def on_alias_wanted(self, message: msg.AliasWanted) -> None:
+        self._alias_choices(message.display)
+
+    @work(thread=True, exclusive=True, group="trainer-alias")
+    def _alias_choices(self, display: str) -> None:
+        from dkdl.store import nurse_identities
+
+        app: Any = self
+        if self.trainer is None:
+            return
+        identities = nurse_identities(self.trainer.review.log)
+        me = next((i for i in identities if i.label == display), None)
+        if me is None:
+            return
+        others = [i for i in identities if i.person != me.person]
+        app.call_from_thread(self._ask_alias, me, others)
+
+    def _ask_alias(self, me: Any, others: list[Any]) -> None:
+        from dkdl.tui.screens.confirm import ConfirmScreen
+        from dkdl.tui.trainer.dialogs import PickScreen
+
+        app: Any = self
+        if not others:
+            app.notify("Er is geen andere naam om mee te koppelen.")
+            return
+
+        def named(i: Any) -> str:
+            return f"{i.key.pseudonym} ({i.laptop.label}, {i.sessions} sessies)"
+
+        def picked(choice: str | None) -> None:
+            if choice is None:
+                return
+            other = others[int(choice)]
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._alias_change(me.key, other.key, True)
+
+            app.push_screen(
+                ConfirmScreen(
+                    "Zelfde persoon?",
+                    f"‘{named(me)}’ en ‘{named(other)}’ zijn dezelfde verpleegkundige. In alle "
+                    "overzichten tellen hun sessies dan samen (één eerste poging per casus). "
+                    "Dit wordt alleen in dit logbestand vastgelegd, niet in de logs van de "
+                    "laptops, en kan ongedaan worden gemaakt (u).",
+                    yes="Koppelen",
+                    no="Annuleren",
+                ),
+                confirmed,
+            )
+
+        app.push_screen(
+            PickScreen(
+                f"Zelfde persoon als {me.label}",
+                [(str(n), named(i)) for n, i in enumerate(others)],
+                note="Kies de naam waaronder zij ook heeft geoefend.",
+            ),
+            picked,
+        )
+
+    def on_alias_undo_wanted(self, message: msg.AliasUndoWanted) -> None:
+        self._alias_list()
+
+    @work(thread=True, exclusive=True, group="trainer-alias")
+    def _alias_list(self) -> None:
+        from dkdl.store import aliases, installations
+
+        app: Any = self
+        if self.trainer is None:
+            return
+        log = self.trainer.review.log
+        pairs = aliases(log)
+        laptops = {i.id: i.label for i in installations(log)}
+        app.call_from_thread(self._ask_unalias, pairs, laptops)
+
+    def _ask_unalias(self, pairs: list[Any], laptops: dict[Any, str]) -> None:
+        from dkdl.tui.trainer.dialogs import PickScreen
+
+        app: Any = self
+        if not pairs:
+            app.notify("Er zijn geen koppelingen om ongedaan te maken.")
+            return
+
+        def named(key: Any) -> str:
+            return f"{key.pseudonym} ({laptops.get(key.installation, 'laptop onbekend')})"
+
+        def picked(choice: str | None) -> None:
+            if choice is not None:
+                a, b = pairs[int(choice)]
+                self._alias_change(a, b, False)
+
+        app.push_screen(
+            PickScreen(
+                "Koppeling ongedaan maken",
+                [(str(n), f"{named(a)} = {named(b)}") for n, (a, b) in enumerate(pairs)],
+                note="Kies de koppeling die niet klopt; de namen tellen dan weer apart.",
+            ),
+            picked,
+        )
+
+    @work(thread=True, exclusive=True, group="trainer-alias")
+    def _alias_change(self, a: Any, b: Any, join: bool) -> None:
+        """Record (or undo) that ``a`` and ``b`` are one person, through the store; then the
+        review reads its nurses again and the screen counts anew."""
+        from dataclasses import replace
+
+        from dkdl.store import add_alias, remove_alias
+
+        app: Any = self
+        if self.trainer is None:
+            return
+        review = self.trainer.review
+        try:
+            (add_alias if join else remove_alias)(review.log, a, b)
+        except (UserError, ValueError) as exc:
+            app.call_from_thread(app.notify, str(exc), severity="error", timeout=10)
+            return
+        review.reload_identities()
+        nurses = [(n.display, n.key) for n in review.nurses()]
+        catalog = replace(self.trainer.catalog, nurses=nurses)
+        self.trainer.catalog = catalog
+        done = (
+            f"‘{a.pseudonym}’ en ‘{b.pseudonym}’ tellen nu als één verpleegkundige. "
+            "u: ongedaan maken."
+            if join
+            else f"‘{a.pseudonym}’ en ‘{b.pseudonym}’ tellen weer apart."
+        )
+        app.call_from_thread(self._to_screen, "names_changed", catalog)
+        app.call_from_thread(app.notify, done, timeout=8)

@@ -36,7 +36,8 @@ from dkdl.tui.trainer.text import duration, number
 from dkdl.tui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
-    from dkdl.review import Analysis, ReviewFilter, SessionPage, SessionRow
+    from dkdl.review_analysis import Analysis
+    from dkdl.review_model import ReviewFilter, SessionPage, SessionRow
 
 PAGE = 100  # rows the table holds at once
 
@@ -124,6 +125,8 @@ class TrainerScreen(Screen):
         Binding("x", "clear_filter", "Alles"),
         Binding("s", "sort", "Sorteren"),
         Binding("o", "reverse", "Omkeren", show=False),
+        Binding("z", "alias", "Zelfde persoon"),
+        Binding("u", "unalias", "Koppeling terug"),
         Binding("1", "tab('sessies')", "Sessies", show=False),
         Binding("2", "tab('vragen')", "Vragen", show=False),
         Binding("3", "tab('casussen')", "Casussen", show=False),
@@ -177,8 +180,11 @@ class TrainerScreen(Screen):
             self._ask(0)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        active = self.query_one(TabbedContent).active
         if action in ("sort", "reverse"):
-            return self.query_one(TabbedContent).active == "sessies"
+            return active == "sessies"
+        if action in ("alias", "unalias"):
+            return active == "verpleegkundigen"
         return True
 
     def _columns(self) -> None:
@@ -376,6 +382,23 @@ class TrainerScreen(Screen):
         stats = self.analysis.nurses.get(event.nurse)
         if stats is not None:
             self.post_message(msg.NurseChosen(stats, self.analysis.questions, self.flt))
+
+    def action_alias(self) -> None:
+        panes = self.query(NursesPane)
+        key = panes.first().current() if panes else None
+        stats = self.analysis.nurses.get(key) if self.analysis and key is not None else None
+        if stats is not None:
+            self.post_message(msg.AliasWanted(stats.nurse.display))
+
+    def action_unalias(self) -> None:
+        self.post_message(msg.AliasUndoWanted())
+
+    def names_changed(self, catalog: Catalog) -> None:
+        """Nurses were joined or split (an alias): new names, figures computed again."""
+        self.catalog = catalog
+        known = {name for name, _ in catalog.nurses}
+        nurse = self.flt.nurse if self.flt.nurse in known else None
+        self.set_filter(replace(self.flt, nurse=nurse))
 
     def show_nurse_sessions(self, display: str) -> None:
         """From a nurse's view: her sessions in the table."""
