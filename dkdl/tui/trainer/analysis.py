@@ -277,7 +277,9 @@ class NursesPane(AnalysisPane):
 
     def show(self, analysis: Analysis) -> None:
         self.query_one(".pane-summary", Static).update(
-            counted_line(analysis) + "\n[dim]Enter: voortgang en zwakste vragen[/]"
+            counted_line(analysis)
+            + "\n[dim]Enter: voortgang en zwakste vragen · z: zelfde persoon als… · "
+            "u: koppeling ongedaan maken[/]"
         )
         table = self.query_one(DataTable)
         table.clear(columns=True)
