@@ -22,7 +22,7 @@ from dkdl.tui.trainer.text import bar, decimal, number, pct
 
 if TYPE_CHECKING:
     from dkdl.review_analysis import Analysis
-    from dkdl.tui.trainer.screen import Catalog
+    from dkdl.tui.trainer.catalog import Catalog
 
 LOADING = "Analyses berekenen…"
 

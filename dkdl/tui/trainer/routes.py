@@ -21,7 +21,7 @@ from dkdl.tui.trainer import messages as msg
 if TYPE_CHECKING:
     from dkdl.review import Review
     from dkdl.review_model import ReviewFilter, SessionDetail, SessionPage
-    from dkdl.tui.trainer.screen import Catalog
+    from dkdl.tui.trainer.catalog import Catalog
 
 
 @dataclass
@@ -40,7 +40,8 @@ def open_trainer_data(path: Path, library: Any, questionnaire: Any, log: Any = N
     from dkdl.review import Review
     from dkdl.review_model import ReviewFilter
     from dkdl.store import open_log
-    from dkdl.tui.trainer.screen import PAGE, Catalog
+    from dkdl.tui.trainer.catalog import Catalog
+    from dkdl.tui.trainer.screen import PAGE
 
     if log is None:
         log = open_log(path, create=False, readonly=True)
@@ -196,7 +197,8 @@ class TrainerRoutes:
             app.call_from_thread(self._show_nurse, request, trend)
 
     def _show_nurse(self, request: msg.NurseChosen, trend: Any) -> None:
-        from dkdl.tui.trainer.screen import TrainerScreen, describe
+        from dkdl.tui.trainer.catalog import describe
+        from dkdl.tui.trainer.screen import TrainerScreen
         from dkdl.tui.trainer.views import NurseView
 
         app: Any = self

@@ -9,7 +9,7 @@ holds what it shows and posts messages for everything else (:mod:`dkdl.tui.train
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -17,7 +17,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
@@ -30,6 +29,7 @@ from dkdl.tui.trainer.analysis import (
     ProfilesPane,
     QuestionsPane,
 )
+from dkdl.tui.trainer.catalog import Catalog, describe
 from dkdl.tui.trainer.dialogs import FilterScreen, PickScreen
 from dkdl.tui.trainer.table import PagedTable
 from dkdl.tui.trainer.text import duration, number
@@ -56,39 +56,6 @@ SORT_NAMES = {
 }
 
 TABS = ("sessies", "vragen", "casussen", "profielen", "verpleegkundigen")
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """What the screen needs to name things: the log, the nurses, the cases."""
-
-    source: str  # the log file's name, for the subtitle
-    nurses: list[tuple[str, int]] = field(default_factory=list)  # (display name, review key)
-    cases: dict[str, str] = field(default_factory=dict)  # case id -> title
-    questionnaire: Any = None  # for the questions' titles and option texts
-
-    def case_title(self, case_id: str | None) -> str:
-        if case_id is None:
-            return "—"
-        return self.cases.get(case_id, case_id)
-
-
-def describe(flt: ReviewFilter, catalog: Catalog) -> str:
-    """The filter in words (markup), for the line above the tabs."""
-    parts = []
-    if flt.nurse is not None:
-        parts.append(escape(flt.nurse))
-    if flt.case is not None:
-        parts.append(f"casus ‘{escape(catalog.case_title(flt.case))}’")
-    if flt.mode is not None:
-        parts.append({"vrij": "vrije registratie"}.get(flt.mode, flt.mode))
-    if flt.since and flt.until:
-        parts.append(f"{flt.since:%d-%m-%Y} t/m {flt.until:%d-%m-%Y}")
-    elif flt.since:
-        parts.append(f"vanaf {flt.since:%d-%m-%Y}")
-    elif flt.until:
-        parts.append(f"t/m {flt.until:%d-%m-%Y}")
-    return " · ".join(parts) if parts else "alle sessies"
 
 
 def match_mark(row: SessionRow, colours: dict[str, str]) -> Text:
