@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from dkdl.errors import UserError
+from dkdl.errors import UserError, os_problem
 
 
 class OutputError(UserError):
@@ -55,7 +55,7 @@ def check_target(out: Path | None, *, log_path: Path | None = None, force: bool 
             raise OutputError(f"{out}: de map {folder} bestaat niet; maak haar eerst aan") from None
         return Target(out, force=force)
     except OSError as exc:
-        raise OutputError(f"{out}: kan dit pad niet bekijken ({exc.strerror or exc})") from None
+        raise OutputError(f"{out}: kan dit pad niet bekijken ({os_problem(exc)})") from None
     mode = info.st_mode
     if stat.S_ISLNK(mode):
         raise OutputError(
@@ -99,7 +99,7 @@ def open_output(target: Target, stdout: IO[bytes] | None = None) -> Iterator[IO[
         try:
             fd = os.open(out, flags)
         except OSError as exc:
-            raise OutputError(f"{out}: kan niet schrijven ({exc.strerror or exc})") from None
+            raise OutputError(f"{out}: kan niet schrijven ({os_problem(exc)})") from None
         if stat.S_ISREG(os.fstat(fd).st_mode):  # replaced by a file since the check
             os.close(fd)
             raise OutputError(f"{out}: is intussen een gewoon bestand geworden; probeer opnieuw")
@@ -111,7 +111,7 @@ def open_output(target: Target, stdout: IO[bytes] | None = None) -> Iterator[IO[
         fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(
-            f"{out}: kan hier niet schrijven ({exc.strerror or exc}). Kies met --out een andere "
+            f"{out}: kan hier niet schrijven ({os_problem(exc)}). Kies met --out een andere "
             "plek."
         ) from None
     tmp = Path(name)
@@ -121,7 +121,7 @@ def open_output(target: Target, stdout: IO[bytes] | None = None) -> Iterator[IO[
         _move_into_place(tmp, out, replace=target.force)
     except OSError as exc:
         raise OutputError(
-            f"{out}: schrijven mislukt ({exc.strerror or exc}). Is de schijf vol, of staat het "
+            f"{out}: schrijven mislukt ({os_problem(exc)}). Is de schijf vol, of staat het "
             "bestand open in een ander programma? Probeer het opnieuw."
         ) from None
     finally:
