@@ -111,8 +111,7 @@ def open_output(target: Target, stdout: IO[bytes] | None = None) -> Iterator[IO[
         fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(
-            f"{out}: kan hier niet schrijven ({os_problem(exc)}). Kies met --out een andere "
-            "plek."
+            f"{out}: kan hier niet schrijven ({os_problem(exc)}). Kies met --out een andere plek."
         ) from None
     tmp = Path(name)
     try:
