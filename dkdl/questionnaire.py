@@ -46,12 +46,30 @@ class Option(_Model):
 
     @property
     def short(self) -> str:
-        """A few words for what-if lines: the first bold phrase, else the start of the text."""
+        """A few words that read as Dutch, for feedback and what-if lines: the bold phrase with
+        the words that belong to it ('gedeeltelijke hulp van derden', 'geen mantelzorg'), or
+        the start of the text; never cut inside a word."""
         bold = re.search(r"\*\*(.+?)\*\*", self.text)
         if bold:
-            return bold.group(1)
+            rest = re.split(r"[(.,;:]", self.text[bold.end() :].replace("**", ""), maxsplit=1)[0]
+            words = rest.split()[:SHORT_EXTRA_WORDS]
+            while words and words[-1].lower() in SHORT_TRAILING:
+                words.pop()
+            return " ".join([" ".join(bold.group(1).split()), *words])
         text = re.sub(r"^(De cliënt|Het|De)\s+", "", self.text).rstrip(".")
-        return text if len(text) <= 60 else text[:57].rstrip() + "…"
+        if len(text) <= 60:
+            return text
+        cut = text[:58]
+        clause = cut.rfind(" en ")  # end with a whole clause where there is one
+        cut = cut[:clause] if clause > 20 else cut.rsplit(" ", 1)[0]
+        return cut.rstrip(",;:") + "…"
+
+
+# short labels: how many words after the bold phrase, and words a label must not end on
+SHORT_EXTRA_WORDS = 3
+SHORT_TRAILING = frozenset(
+    {"de", "het", "een", "van", "door", "om", "te", "en", "of", "in", "met", "zich", "nodig"}
+)
 
 
 class ChecklistItem(_Model):

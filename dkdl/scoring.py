@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dkdl.questionnaire import Question, Questionnaire
+from dkdl.questionnaire import Option, Question, Questionnaire
 
 DK, DL, OB = "draagkracht", "draaglast", "ondersteuningsbehoefte"
 
@@ -119,6 +119,40 @@ class Explanation:
     routing_reason: str | None = None
 
 
+@dataclass(frozen=True)
+class BandRange:
+    """One ondersteuningsbehoefte band as whole sums: ``low`` to ``high`` inclusive."""
+
+    id: str
+    low: int
+    high: int
+
+
+ROUTING_NAMES = {
+    "KINDZORG": "Kindzorg",
+    "PTZ": "PTZ",
+    "TIJDELIJK": "Tijdelijk",
+    "GEEN_DKDL": "Geen DKDL",
+}
+
+
+def profile_name(code: str | None) -> str:
+    """The one spelling of a profile for people: 'DKDL8' -> 'DKDL 8'; routing results by the
+    name nurses use ('Kindzorg'); None -> '—'."""
+    if code is None:
+        return "—"
+    number = profile_number(code)
+    if number is not None:
+        return f"DKDL {number}"
+    return ROUTING_NAMES.get(code, code)
+
+
+def profile_number(code: str) -> str | None:
+    """'DKDL11' -> '11'; None for a routing result."""
+    rest = code.removeprefix("DKDL")
+    return rest if rest != code and rest.isdigit() else None
+
+
 def dutch_number(x: float) -> str:
     """6.5 -> '6,5'; 3.0 -> '3'."""
     return f"{x:g}".replace(".", ",")
@@ -160,6 +194,32 @@ class Scorer:
             (p.draagkrachtig, p.verhoogde_draaglast, p.band): (p.code, p.label) for p in q.profiles
         }
         self.labels = q.labels
+        # the highest sum each axis can reach (draagkracht: its fixed maximum)
+        ob_items = sum(self.item_weights.values())
+        self.axis_max = {
+            DK: m.draagkracht_max,
+            DL: sum(max(o.weight for o in x.options) for x in q.questions if x.axis == DL),
+            OB: sum(max(o.weight for o in x.options) for x in q.questions if x.axis == OB)
+            + ob_items,
+        }
+
+    def band_ranges(self) -> list[BandRange]:
+        """The OB bands as whole-number ranges, the last ending at the highest possible sum."""
+        out, low = [], 0
+        for band_id, up_to in self._bands:
+            high = int(up_to) if up_to is not None else self.axis_max[OB]
+            out.append(BandRange(band_id, low, high))
+            low = high + 1
+        return out
+
+    def continuing_option(self, routing_qid: str) -> Option:
+        """The option of a routing question after which the questionnaire goes on."""
+        question = self.questionnaire.by_id[routing_qid]
+        return next(o for o in question.options if (routing_qid, o.code) not in self._routes)
+
+    def route_of(self, qid: str, code: int) -> str | None:
+        """The routing result that option ``code`` of ``qid`` leads to, if any."""
+        return self._routes.get((qid, code))
 
     # -- which questions are asked -------------------------------------------------------
 

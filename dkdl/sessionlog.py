@@ -11,6 +11,7 @@ option codes and checklist item ids only.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
@@ -68,6 +69,19 @@ class SessionInfo:
     match: bool | None = None
     test_id: str | None = None  # groups the sessions of one toets
     installation: str | None = None  # id of the log (laptop) it was started in; None: unknown
+
+
+@dataclass(frozen=True)
+class ToetsInfo:
+    """A toets as planned when it started: its cases in order. Its sessions carry its id as
+    ``test_id``; status bezig until its last case is finished (afgerond) or she stops."""
+
+    id: str
+    nurse: str
+    case_ids: tuple[str, ...]
+    started_at: str
+    finished_at: str | None = None
+    status: str = BEZIG
 
 
 @dataclass(frozen=True)
@@ -138,6 +152,22 @@ class PracticeLog(Protocol):
     def answers(self, session_id: str) -> dict[str, AnswerRecord]:
         """The answers of a session, by question id."""
 
+    def start_toets(self, *, nurse: str, case_ids: Sequence[str]) -> str:
+        """Store a toets (status bezig) with its planned cases in order; returns its UUID, the
+        ``test_id`` of its sessions."""
+
+    def finish_toets(self, toets_id: str) -> None:
+        """Mark a toets afgerond (its last case is done)."""
+
+    def abandon_toets(self, toets_id: str) -> None:
+        """Mark a toets afgebroken; its sessions stay as they are."""
+
+    def toets(self, toets_id: str) -> ToetsInfo:
+        """One toets by id (KeyError if unknown)."""
+
+    def toetsen(self, nurse: str | None = None) -> list[ToetsInfo]:
+        """Toetsen, oldest first; of one nurse when given."""
+
 
 @dataclass
 class MemoryLog:
@@ -146,6 +176,7 @@ class MemoryLog:
     _sessions: dict[str, SessionInfo] = field(default_factory=dict)
     _answers: dict[str, dict[str, AnswerRecord]] = field(default_factory=dict)
     _nurses: list[str] = field(default_factory=list)
+    _toetsen: dict[str, ToetsInfo] = field(default_factory=dict)
     _installation: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @property
@@ -234,3 +265,28 @@ class MemoryLog:
 
     def answers(self, session_id: str) -> dict[str, AnswerRecord]:
         return dict(self._answers[session_id])
+
+    def start_toets(self, *, nurse: str, case_ids: Sequence[str]) -> str:
+        check_pseudonym(nurse)
+        if not case_ids:
+            raise ValueError("een toets heeft minstens één casus")
+        toets_id = str(uuid.uuid4())
+        self._toetsen[toets_id] = ToetsInfo(toets_id, nurse, tuple(case_ids), now())
+        return toets_id
+
+    def finish_toets(self, toets_id: str) -> None:
+        self._end_toets(toets_id, AFGEROND)
+
+    def abandon_toets(self, toets_id: str) -> None:
+        self._end_toets(toets_id, AFGEBROKEN)
+
+    def _end_toets(self, toets_id: str, status: str) -> None:
+        toets = self._toetsen[toets_id]
+        if toets.status == BEZIG:
+            self._toetsen[toets_id] = replace(toets, status=status, finished_at=now())
+
+    def toets(self, toets_id: str) -> ToetsInfo:
+        return self._toetsen[toets_id]
+
+    def toetsen(self, nurse: str | None = None) -> list[ToetsInfo]:
+        return [t for t in self._toetsen.values() if nurse is None or t.nurse == nurse]

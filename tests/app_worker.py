@@ -29,7 +29,7 @@ async def main(db: str, n: int) -> None:
                 break
             await pilot.pause(0.05)
         app.screen.query_one("#nurse").value = "Anna"
-        app.screen.action_choose("oefenen")
+        await app.screen.action_choose("oefenen")
         await pilot.pause()
         app.start_session("oefenen", app.library.by_id("tui-wondzorg-01"))
         await pilot.pause()

@@ -48,7 +48,7 @@ async def open_case(app, pilot, case_id="tui-wondzorg-01", nurse="Anna"):
     await pilot.pause()
     assert isinstance(app.screen, StartScreen)
     app.screen.query_one("#nurse").value = nurse
-    app.screen.action_choose("oefenen")
+    await app.screen.action_choose("oefenen")
     await pilot.pause()
     assert isinstance(app.screen, CaseChoiceScreen)
     app.start_session("oefenen", app.library.by_id(case_id))
@@ -110,14 +110,18 @@ async def test_feedback_shows_wrong_answers_tipping_and_what_if(questionnaire, l
         assert "Ander profiel dan de sleutel" in text
         assert "10 van 12 vragen gelijk" in text
         assert "Q10 Wassen/douchen" in text and "sleutel: 3" not in text
-        assert "sleutel: 2 ‘gedeeltelijke’" in text
+        assert "sleutel: 2 ‘gedeeltelijke hulp van derden’" in text  # reads as Dutch
+        assert "effect:  ondersteuningsbehoefte +2" in text  # what Q10 did to the sum
+        assert "effect:  draagkracht +2" in text  # Q5 'geen' instead of 'soms': no deficit 2
         assert "Wat gaf de doorslag" in text and "(+4)" in text  # volledig wassen weighs 4
-        assert "← het profiel van de sleutel" not in text or "DKDL 8" in text
         whatif = str(fb.query_one("#whatif").render()).splitlines()
-        assert "was het profiel DKDL" in whatif[0]
-        routing_lines = [i for i, line in enumerate(whatif) if "(Q1)" in line or "(Q3)" in line]
-        assert routing_lines and min(routing_lines) > 0  # the model's boundaries come first
-        assert all("(Q1)" in x or "(Q2)" in x or "(Q3)" in x for x in whatif[min(routing_lines) :])
+        # grouped by profile: one line each; changes back to the key's answer said in words
+        assert whatif[0].startswith("• DKDL 9: Q5 ‘soms geheugenproblemen’ (zoals de sleutel)")
+        assert "Q10 ‘gedeeltelijke hulp van derden’ (zoals de sleutel)" in whatif[1]
+        assert len([x for x in whatif if x.startswith("• DKDL 9")]) == 1
+        # the routing shortcuts: one line, last
+        assert whatif[-1].startswith("• Via de routering: Kindzorg (Q1), PTZ (Q2)")
+        assert sum("(Q1)" in x for x in whatif) == 1
         assert fb.query_one("#obbar").value == 6
         assert fb.query_one("#obbar").key_value == 4
 
@@ -138,7 +142,7 @@ async def test_routing_shortcuts_end_the_questionnaire(questionnaire, library, c
         for code in codes[:-1]:
             await pilot.press(str(code), "right")
         await pilot.press(str(codes[-1]))
-        assert screen.session.reached(app.scorer) == [f"Q{i}" for i in range(1, len(codes) + 1)]
+        assert screen.session.reached() == [f"Q{i}" for i in range(1, len(codes) + 1)]
         assert str(screen.query_one("#next").label) == "Afronden ✓"
         assert f"Vraag {len(codes)} van {len(codes)}" in str(screen.query_one("#progress").render())
         await pilot.press("right")
@@ -182,9 +186,9 @@ async def test_going_back_keeps_answers_and_routing_re_evaluates(questionnaire, 
         assert screen.query_one("#set-Q3").pressed_index == 0
         assert screen.session.options == {"Q1": 1, "Q2": 1, "Q3": 1, "Q4": 3}
         await pilot.press("left", "left", "2")  # Q1 = 2: kindzorg, only Q1 is asked
-        assert screen.session.reached(app.scorer) == ["Q1"]
+        assert screen.session.reached() == ["Q1"]
         await pilot.press("1")  # back to adult: the later answers are still there
-        assert len(screen.session.reached(app.scorer)) == 12
+        assert len(screen.session.reached()) == 12
         assert screen.session.options["Q4"] == 3
         screen.jump_to("Q4")
         await pilot.pause()
@@ -274,7 +278,7 @@ async def test_resume_offer_restores_answers(questionnaire, library):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.screen.query_one("#nurse").value == "Anna"  # remembered
-        app.screen.action_choose("oefenen")
+        await app.screen.action_choose("oefenen")
         await pilot.pause()
         assert isinstance(app.screen, ChoiceScreen)
         await pilot.click("#choice-hervatten")
@@ -294,7 +298,7 @@ async def test_resume_offer_can_abandon(questionnaire, library):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.screen.query_one("#nurse").value = "Bea"
-        app.screen.action_choose("vrij")
+        await app.screen.action_choose("vrij")
         await pilot.pause()
         await pilot.click("#choice-afbreken")
         await pilot.pause()
@@ -307,7 +311,7 @@ async def test_name_is_required(questionnaire, library):
     app = app_for(questionnaire, library)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.screen.action_choose("oefenen")
+        await app.screen.action_choose("oefenen")
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
 
@@ -318,7 +322,7 @@ async def test_vrije_registratie_shows_profile_and_explanation_without_key(quest
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.screen.query_one("#nurse").value = "Anna"
-        app.screen.action_choose("vrij")
+        await app.screen.action_choose("vrij")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, QuestionScreen) and screen.session.case is None
@@ -387,7 +391,7 @@ async def test_case_list_filter_and_history(questionnaire, library):
         await pilot.pause()
         await pilot.press("escape")  # feedback -> start
         await pilot.pause()
-        app.screen.action_choose("oefenen")
+        await app.screen.action_choose("oefenen")
         await pilot.pause()
         choice = app.screen
         assert isinstance(choice, CaseChoiceScreen)
@@ -410,7 +414,7 @@ async def test_case_filter_without_match_says_so(questionnaire, library):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.screen.query_one("#nurse").value = "Anna"
-        app.screen.action_choose("oefenen")
+        await app.screen.action_choose("oefenen")
         await pilot.pause()
         await pilot.press("x", "y", "z", "enter")
         await pilot.pause()
@@ -539,7 +543,7 @@ async def test_killing_the_real_app_loses_no_answer_and_the_next_start_offers_re
                 break
             await pilot.pause(0.05)
         assert app.screen.query_one("#nurse").value == "Anna"
-        app.screen.action_choose("oefenen")
+        await app.screen.action_choose("oefenen")
         await pilot.pause()
         assert isinstance(app.screen, ChoiceScreen)  # verder gaan / afbreken / later
         await pilot.click("#choice-hervatten")
@@ -566,7 +570,7 @@ async def test_case_text_with_square_brackets_is_shown_as_text(questionnaire, tm
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.screen.query_one("#nurse").value = "Anna"
-        app.screen.action_choose("oefenen")
+        await app.screen.action_choose("oefenen")
         await pilot.pause()
         from textual.content import Content
 
@@ -624,7 +628,7 @@ async def test_a_resumed_toets_case_still_gives_feedback_only_as_a_toets(questio
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.screen.query_one("#nurse").value = "Anna"
-        app.screen.action_choose("oefenen")
+        await app.screen.action_choose("oefenen")
         await pilot.pause()
         await pilot.click("#choice-hervatten")
         await pilot.pause()
@@ -639,10 +643,10 @@ async def test_a_resumed_toets_case_still_gives_feedback_only_as_a_toets(questio
 
 
 async def test_seconds_sum_every_visit_to_a_question(questionnaire, library, monkeypatch):
-    import dkdl.tui.state as state
+    import dkdl.practice as practice
 
     clock = [0.0]
-    monkeypatch.setattr(state, "clock", lambda: clock[0])
+    monkeypatch.setattr(practice, "clock", lambda: clock[0])
     log = MemoryLog()
     app = app_for(questionnaire, library, log)
     async with app.run_test(size=SIZE) as pilot:
@@ -731,7 +735,7 @@ async def test_space_then_right_typed_at_once_ticks_before_moving_on(questionnai
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_case(app, pilot)
         await answer_all(pilot, KEY_WOND[:11])
-        await pilot.press("2")  # the checklist appears, focus on its first item (zwachtelen)
+        await pilot.press("2", "tab")  # the checklist appears; Tab to its first item
         await pilot.pause()
         for key in ("space", "right"):  # no pause between them, as a fast typist does
             app.post_message(events.Key(key, " " if key == "space" else None))
@@ -810,3 +814,56 @@ async def test_no_hint_key_for_a_case_without_hint(questionnaire, library):
         await pilot.press("h")
         await pilot.pause()
         assert _messages(app) == []
+
+
+async def test_a_toets_killed_in_its_second_case_resumes_whole(questionnaire, library, tmp_path):
+    """Issue 10's bug: toets of 2, case 1 wrong, the app dies in case 2, resume. It must say
+    'casus 2 van 2' and the summary must count both cases (it said 'Uitslag: 1 van 1')."""
+    from dkdl.store import open_log
+
+    db = tmp_path / "log.db"
+    log = open_log(db)
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.set_nurse("Anna")
+        app.start_test([library.by_id("tui-kind-01"), library.by_id("tui-wondzorg-01")])
+        await pilot.pause()
+        if app.screen.reading():
+            await pilot.press("c")
+        await answer_all(pilot, [1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1])  # an adult: wrong
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.sub_title == "Toets: casus 2 van 2"
+        if screen.reading():
+            await pilot.press("c")
+        await answer_all(pilot, [1, 1, 1])
+        # the crash: nothing of this app survives but what the log holds
+    log.close()
+
+    log = open_log(db)
+    app = app_for(questionnaire, library, log)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.screen.action_choose("oefenen")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        assert "Toets van 2 casussen" in str(app.screen.query_one("#dialog-text").render())
+        await pilot.click("#choice-hervatten")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        assert screen.sub_title == "Toets: casus 2 van 2"
+        assert screen.session.options == {"Q1": 1, "Q2": 1, "Q3": 1}
+        if screen.reading():
+            await pilot.press("c")
+        await answer_all(pilot, KEY_WOND[3:-1])
+        await pilot.press("2")
+        await tick(pilot, "complexe_wonden", "zwachtelen")
+        await pilot.press("right")
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, ToetsSummaryScreen)
+        assert "Uitslag: 1 van 2 casussen" in str(summary.query_one("#score").render())
+        assert summary.query_one("DataTable").row_count == 2
+    log.close()

@@ -1,16 +1,16 @@
 """The practice app: one factory (:func:`make_app`) and the CLI entry (:func:`run_app`).
 
-The app object holds what every screen needs (questionnaire, scorer, case library, the log, the
-nurse) and the routes between screens. Screens present; the Scorer computes; the PracticeLog
-stores. Heavy modules (pydantic models, YAML, SQLite) load in a worker after the start screen is
-on the terminal, so start-up stays close to a bare Textual app.
+The app holds what every screen needs (questionnaire, scorer, case library, the log, the nurse,
+the :class:`~dkdl.practice.Practice` rules) and routes between screens: screens show what they
+are given and post messages (:mod:`dkdl.tui.messages`); the practice model applies the session
+rules and writes the log. Heavy modules (pydantic models, YAML, SQLite) load in a worker after
+the start screen is on the terminal, so start-up stays close to a bare Textual app.
 """
 
 from __future__ import annotations
 
 import gc
 import sys
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,15 +24,27 @@ from textual.screen import Screen
 
 from dkdl.errors import UserError
 from dkdl.safetext import safe_text
+from dkdl.sessionlog import AFGEROND
+from dkdl.tui.messages import (
+    CaseChosen,
+    GoHome,
+    ModeChosen,
+    NextCase,
+    RetryCase,
+    SessionFinished,
+    SessionLeft,
+    ToetsPlanned,
+)
 from dkdl.tui.screens.start import StartScreen
 from dkdl.tui.trainer.routes import TrainerRoutes
 
 if TYPE_CHECKING:
     from dkdl.cases import Case, CaseLibrary
+    from dkdl.practice import CaseHistory, Pending, Practice, Session
     from dkdl.questionnaire import Questionnaire
     from dkdl.scoring import Scorer
-    from dkdl.sessionlog import PracticeLog, SessionInfo
-    from dkdl.tui.state import Done, Session
+    from dkdl.sessionlog import PracticeLog
+    from dkdl.tui.screens.question import QuestionScreen
 
 
 @dataclass
@@ -43,7 +55,7 @@ class Loaded:
     notice: str = ""  # shown on the start screen (e.g. case files that could not be read)
 
 
-class DkdlApp(TrainerRoutes, App):
+class DkdlApp(TrainerRoutes, App[None]):
     TITLE = "DKDL oefenen"
     SUB_TITLE = "cliëntprofiel wijkverpleging"
     CSS_PATH = "dkdl.tcss"
@@ -53,6 +65,13 @@ class DkdlApp(TrainerRoutes, App):
         Binding("f2", "toggle_dark", "Licht/donker", show=False),
         Binding("ctrl+q", "quit", "Afsluiten", show=False, priority=True),
     ]
+
+    # set by _set_loaded (at once when made with data, else by the loading worker)
+    practice_log: PracticeLog
+    questionnaire: Questionnaire
+    library: CaseLibrary
+    scorer: Scorer
+    practice: Practice
 
     def __init__(
         self,
@@ -64,34 +83,30 @@ class DkdlApp(TrainerRoutes, App):
         nurse: str | None = None,
     ) -> None:
         super().__init__()
-        self.practice_log: PracticeLog = log  # type: ignore[assignment]
-        self.questionnaire: Questionnaire = questionnaire  # type: ignore[assignment]
-        self.library: CaseLibrary = library  # type: ignore[assignment]
-        self.scorer: Scorer = None  # type: ignore[assignment]
         self.loader = loader
+        self.loaded = False
         self.nurse: str | None = nurse
         self.log_notice = ""
         self.failure: UserError | None = None
-        self.test_run = None  # the TestRun in progress, if any
         self._resume_checked: set[str] = set()
         if loader is None:
-            self._set_loaded(Loaded(log, questionnaire, library))  # type: ignore[arg-type]
+            assert log is not None and questionnaire is not None and library is not None
+            self._set_loaded(Loaded(log, questionnaire, library))
 
     # -- loading -------------------------------------------------------------------------
 
-    @property
-    def loaded(self) -> bool:
-        return self.scorer is not None
-
     def _set_loaded(self, data: Loaded) -> None:
+        from dkdl.practice import Practice
         from dkdl.scoring import Scorer
 
         self.practice_log = data.log
         self.questionnaire, self.library = data.questionnaire, data.library
         self.log_notice = data.notice
         self.scorer = Scorer(data.questionnaire)
+        self.practice = Practice(data.log, self.scorer, data.library)
         if self.nurse is None:
             self.nurse = self.practice_log.last_nurse()
+        self.loaded = True
 
     def on_mount(self) -> None:
         self.push_screen(StartScreen())
@@ -100,11 +115,14 @@ class DkdlApp(TrainerRoutes, App):
         # Load after the first frame is on the terminal, so loading never delays it.
         if not self.loaded:
             self._load()
+        else:
+            self._tell_start_screen()
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
+        assert self.loader is not None
         try:
-            data = self.loader()  # type: ignore[misc]
+            data = self.loader()
         except UserError as exc:  # a broken questionnaire file, an unusable log
             self.call_from_thread(self._fail, exc)
             return
@@ -115,9 +133,22 @@ class DkdlApp(TrainerRoutes, App):
 
     def _loaded(self, data: Loaded) -> None:
         self._set_loaded(data)
+        self._tell_start_screen()
+
+    def _tell_start_screen(self) -> None:
+        """The start screen learns how many cases there are and who practised last."""
+        n = len(self.library.cases)
+        text = f"{n} casussen beschikbaar."
+        if self.library.problems:
+            text += (
+                f" {len(self.library.problems)} casusbestand(en) met fouten overgeslagen "
+                "(zie: dkdl cases validate)."
+            )
+        if self.log_notice:
+            text += " " + self.log_notice
         for screen in self.screen_stack:
             if isinstance(screen, StartScreen):
-                screen.refresh_status()
+                screen.show_status(text, self.nurse)
 
     def _fail(self, exc: UserError) -> None:
         self.failure = exc
@@ -136,8 +167,12 @@ class DkdlApp(TrainerRoutes, App):
     def set_nurse(self, name: str) -> None:
         self.nurse = self.practice_log.remember_nurse(name)
 
+    def on_mode_chosen(self, message: ModeChosen) -> None:
+        self.set_nurse(message.nurse)
+        self.offer_resume_then(lambda: self.open_mode(message.mode))
+
     def offer_resume_then(self, then: Callable[[], Any]) -> None:
-        """Once per nurse: offer to resume (or abandon) her latest unfinished session."""
+        """Once per nurse: offer to resume (or abandon) what she left unfinished last."""
         from dkdl.tui.screens.confirm import ChoiceScreen
 
         nurse = self.nurse or ""
@@ -145,32 +180,18 @@ class DkdlApp(TrainerRoutes, App):
             then()
             return
         self._resume_checked.add(nurse)
-        from dkdl.sessionlog import unfinished
-
-        pending = unfinished(self.practice_log, self.nurse)
+        pending = self.practice.pending(self.nurse)
         if not pending:
             then()
             return
-        info = pending[-1]
-        case = self.library.by_id(info.case_id) if info.case_id else None
-        what = {"vrij": "Vrije registratie", "toets": "Toetscasus"}.get(info.mode, "Oefening")
-        if case is not None:
-            what += f" ‘{escape(case.title)}’"
-        n = len(self.practice_log.answers(info.id))
-        started = datetime.fromisoformat(info.started_at).astimezone()  # the laptop's own time
-        text = (
-            f"{what}, begonnen {started:%d-%m-%Y om %H:%M}, "
-            f"{n} {'antwoord' if n == 1 else 'antwoorden'} bewaard.\n"
-            "Wil je verder waar je was, of deze oefening afbreken?"
-        )
-        if info.case_id and case is None:
-            text += "\n(Deze casus is niet meer beschikbaar; verder gaan kan niet.)"
+        last = pending[-1]
+        text, can_resume = self._pending_text(last)
 
         def chosen(choice: str | None) -> None:
-            if choice == "hervatten" and (case is not None or info.case_id is None):
-                self.resume_session(info, case)
+            if choice == "hervatten" and can_resume:
+                self.resume(last)
             elif choice == "afbreken":
-                self.practice_log.abandon_session(info.id)
+                self.practice.abandon(last)
                 self.notify("De onafgemaakte oefening is afgebroken.")
                 then()
             else:
@@ -178,7 +199,7 @@ class DkdlApp(TrainerRoutes, App):
 
         self.push_screen(
             ChoiceScreen(
-                "Onafgemaakte oefening",
+                "Onafgemaakte toets" if last.toets else "Onafgemaakte oefening",
                 text,
                 [  # safe first, destructive last, as in the other dialogs
                     ("hervatten", "Verder gaan", "primary"),
@@ -190,36 +211,67 @@ class DkdlApp(TrainerRoutes, App):
             chosen,
         )
 
-    def resume_session(self, info: SessionInfo, case: Case | None) -> None:
-        from dkdl.tui.screens.question import QuestionScreen
-        from dkdl.tui.state import Session, TestRun
+    def _pending_text(self, pending: Pending) -> tuple[str, bool]:
+        """The resume question in words, and whether going on is possible."""
+        info = pending.session
+        started = datetime.fromisoformat(pending.started_at).astimezone()  # the laptop's time
+        when = f"begonnen {started:%d-%m-%Y om %H:%M}"
+        if pending.toets is not None:
+            planned = len(pending.toets.case_ids)
+            finished = sum(
+                1
+                for s in self.practice_log.sessions(pending.toets.nurse)
+                if s.test_id == pending.toets.id and s.status == AFGEROND
+            )
+            text = (
+                f"Toets van {planned} {'casus' if planned == 1 else 'casussen'}, {when}: "
+                f"{finished} af, de rest volgt. Je antwoorden zijn bewaard.\n"
+                "Wil je verder waar je was, of de toets afbreken?"
+            )
+            return text, True
+        assert info is not None
+        case = self.practice.case_of(info)
+        what = {"vrij": "Vrije registratie", "toets": "Toetscasus"}.get(info.mode, "Oefening")
+        if case is not None:
+            what += f" ‘{escape(case.title)}’"
+        n = len(self.practice_log.answers(info.id))
+        text = (
+            f"{what}, {when}, {n} {'antwoord' if n == 1 else 'antwoorden'} bewaard.\n"
+            "Wil je verder waar je was, of deze oefening afbreken?"
+        )
+        can_resume = case is not None or info.case_id is None
+        if not can_resume:
+            text += "\n(Deze casus is niet meer beschikbaar; verder gaan kan niet.)"
+        return text, can_resume
 
-        records = self.practice_log.answers(info.id)
-        session = Session(info.mode, info.id, case)
-        if info.mode == "toets" and case is not None:
-            # the rest of that toets is gone; this case still gets no feedback until its end
-            self.test_run = session.test = TestRun(info.test_id or str(uuid.uuid4()), [case])
-        session.options = {q: r.option for q, r in records.items()}
-        cid = self.scorer.checklist_id
-        if cid in records:
-            session.items = set(records[cid].items)
-        if info.case_id and case is None:
+    def resume(self, pending: Pending) -> None:
+        """Go on with what she left: a session, or a whole toets."""
+        try:
+            session = self.practice.resume(pending)
+        except ValueError as exc:
+            self.notify(f"Verder gaan lukt niet: {exc}.", severity="warning", timeout=8)
+            return
+        info = pending.session
+        if session.toets is not None and session.toets.dropped:
+            gone = ", ".join(session.toets.dropped)
             self.notify(
-                "Deze casus is niet meer beschikbaar; je krijgt de uitslag zonder sleutel.",
+                f"Niet meer beschikbaar, valt weg uit deze toets: {escape(gone)}.",
                 severity="warning",
                 timeout=8,
             )
-        elif case is not None and info.case_hash != case.content_hash:
-            self.notify(
-                "Deze casus is gewijzigd sinds je begon; de sleutel kan anders zijn.",
-                severity="warning",
-                timeout=8,
-            )
-        if info.questionnaire_hash != self.questionnaire.content_hash:
-            self.notify(
-                "De vragenlijst is gewijzigd sinds je begon.", severity="warning", timeout=8
-            )
-        self.push_screen(QuestionScreen(session))
+        if info is not None and session.session_id == info.id:
+            case = session.case
+            if case is not None and info.case_hash != case.content_hash:
+                self.notify(
+                    "Deze casus is gewijzigd sinds je begon; de sleutel kan anders zijn.",
+                    severity="warning",
+                    timeout=8,
+                )
+            if info.questionnaire_hash != self.questionnaire.content_hash:
+                self.notify(
+                    "De vragenlijst is gewijzigd sinds je begon.", severity="warning", timeout=8
+                )
+        self.show_session(session)
 
     # -- routes --------------------------------------------------------------------------
 
@@ -228,24 +280,28 @@ class DkdlApp(TrainerRoutes, App):
         if key == "oefenen":
             from dkdl.tui.screens.casechoice import CaseChoiceScreen
 
-            self.push_screen(CaseChoiceScreen())
+            self.push_screen(CaseChoiceScreen(self.library.cases, self._history()))
         elif key == "vrij":
             self.start_session("vrij")
         elif key == "toets":
             from dkdl.tui.screens.toets import ToetsSetupScreen
 
-            self.push_screen(ToetsSetupScreen())
+            self.push_screen(ToetsSetupScreen(self.library.cases))
+
+    def _history(self) -> dict[str, CaseHistory]:
+        from dkdl.practice import case_history
+
+        return case_history(self.practice_log, self.nurse)
+
+    def on_case_chosen(self, message: CaseChosen) -> None:
+        self.open_case(message.case)
 
     def open_case(self, case: Case) -> None:
         """Practise ``case``; if she left it halfway before, ask whether to go on with that."""
-        from dkdl.sessionlog import unfinished
+        from dkdl.practice import Pending
         from dkdl.tui.screens.confirm import ChoiceScreen
 
-        paused = [
-            s
-            for s in unfinished(self.practice_log, self.nurse)
-            if s.case_id == case.id and s.mode == "oefenen"
-        ]
+        paused = self.practice.paused_case(self.nurse, case)
         if not paused:
             self.start_session("oefenen", case)
             return
@@ -254,10 +310,10 @@ class DkdlApp(TrainerRoutes, App):
 
         def chosen(choice: str | None) -> None:
             if choice == "hervatten":
-                self.resume_session(info, case)
+                self.resume(Pending(info))
             elif choice == "opnieuw":
                 for old in paused:
-                    self.practice_log.abandon_session(old.id)
+                    self.practice.abandon(Pending(old))
                 self.start_session("oefenen", case)
 
         self.push_screen(
@@ -276,19 +332,13 @@ class DkdlApp(TrainerRoutes, App):
 
     def start_session(self, mode: str, case: Case | None = None, *, replace: bool = False) -> None:
         """Open a session in the log and show its first question."""
+        self.show_session(self.practice.start(self.nurse or "", mode, case), replace=replace)
+
+    def show_session(self, session: Session, *, replace: bool = False) -> None:
         from dkdl.tui.screens.question import QuestionScreen
-        from dkdl.tui.state import Session
 
         self.clear_notifications()
-        test = self.test_run if mode == "toets" else None
-        session_id = self.practice_log.start_session(
-            nurse=self.nurse or "",
-            mode=mode,
-            questionnaire=self.questionnaire,
-            case=case,
-            test_id=test.test_id if test else None,
-        )
-        screen = QuestionScreen(Session(mode, session_id, case, test=test))
+        screen = QuestionScreen(session)
         if replace:
             self.switch_screen(screen)
         else:
@@ -298,101 +348,75 @@ class DkdlApp(TrainerRoutes, App):
         # answer about once a session and took 90-130 ms (benchmarks/bench_tui.py).
         self.call_after_refresh(gc.collect)
 
+    def on_toets_planned(self, message: ToetsPlanned) -> None:
+        self.start_test(message.cases)
+
     def start_test(self, cases: list[Case]) -> None:
-        from dkdl.tui.state import TestRun
+        """A toets of ``cases`` in this order (stored whole before its first case opens)."""
+        self.show_session(self.practice.start_toets(self.nurse or "", cases))
 
-        self.test_run = TestRun(str(uuid.uuid4()), list(cases))
-        self.start_session("toets", self.test_run.current)
-
-    def finish_session(self, session: Session) -> None:
+    def on_session_finished(self, message: SessionFinished) -> None:
         """Score, store, and show what comes next (feedback, next toets case, summary)."""
+        from dkdl.feedback import Feedback
         from dkdl.tui.screens.feedback import FeedbackScreen
-        from dkdl.tui.state import Done
 
-        answers = session.answers(self.scorer)
-        result = self.scorer.score(answers)
-        key = session.case.profile if session.case is not None else None
-        self.practice_log.finish_session(session.session_id, result, key)
-        done = Done(session.case, session.session_id, answers, result)
-        test = session.test
-        if test is None:
-            self.switch_screen(FeedbackScreen(done))
+        session = message.session
+        done = self.practice.finish(session)
+        toets = session.toets
+        if toets is None:
+            self.switch_screen(FeedbackScreen(Feedback(done, self.scorer)))
             return
-        test.done.append(done)
-        test.index += 1
-        if not test.finished:
-            self.start_session("toets", test.current, replace=True)
-            self.notify(f"Casus {test.index} van {len(test.cases)} klaar. Op naar de volgende.")
+        if not toets.finished:
+            self.show_session(self.practice.next_in_toets(toets), replace=True)
+            self.notify(f"Casus {toets.index} van {len(toets.cases)} klaar. Op naar de volgende.")
             return
         from dkdl.tui.screens.toets import ToetsSummaryScreen
 
-        self.test_run = None
-        self.switch_screen(ToetsSummaryScreen(test.done))
+        self.switch_screen(ToetsSummaryScreen(toets, self.scorer))
 
-    def leave_session(self, screen: Screen) -> None:
-        """Esc on a question: confirm before leaving a half-done session."""
-        from dkdl.tui.screens.confirm import ChoiceScreen
+    def on_session_left(self, message: SessionLeft) -> None:
+        """Esc on a question, answered in its dialog: keep it for later, or abandon it."""
+        from dkdl.tui.screens.question import QuestionScreen
 
-        session = screen.session  # type: ignore[attr-defined]
+        session = message.session
+        if message.choice == "afbreken":
+            session.abandon()
+        else:
+            session.pause()
+            self._resume_checked.discard(self.nurse or "")
+        # pop everything above the question screen too (help, a palette command's screen)
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, QuestionScreen):
+            self.pop_screen()
+        if isinstance(self.screen, QuestionScreen):
+            self.pop_screen()
+        self._refresh_case_list()
 
-        def close() -> None:
-            # pop everything above the question screen too (help, a palette command's screen)
-            while len(self.screen_stack) > 1 and self.screen is not screen:
-                self.pop_screen()
-            if self.screen is screen:
-                self.pop_screen()
+    def _refresh_case_list(self) -> None:
+        from dkdl.tui.screens.casechoice import CaseChoiceScreen
 
-        if not session.options:
-            self.practice_log.abandon_session(session.session_id)
-            self._leave_test(session)
-            close()
-            return
+        for screen in self.screen_stack:
+            if isinstance(screen, CaseChoiceScreen):
+                screen.show_history(self._history())
 
-        def chosen(choice: str | None) -> None:
-            if choice == "afbreken":
-                self.practice_log.abandon_session(session.session_id)
-                self._leave_test(session)
-                close()
-            elif choice == "later":
-                self._leave_test(session)
-                self._resume_checked.discard(self.nurse or "")
-                close()
-
-        self.push_screen(
-            ChoiceScreen(
-                "Toets verlaten?" if session.test else "Oefening verlaten?",
-                "Je antwoorden tot nu toe zijn bewaard. Je kunt later verder gaan "
-                "(de app vraagt het bij de volgende start), of de oefening nu afbreken."
-                + ("\nLet op: de rest van de toets vervalt." if session.test else ""),
-                [
-                    ("blijven", "Blijven", "primary"),
-                    ("later", "Later verder", "default"),
-                    ("afbreken", "Afbreken", "error"),
-                ],
-                cancel="blijven",
-            ),
-            chosen,
-        )
-
-    def _leave_test(self, session: Session) -> None:
-        if session.test is not None:
-            self.test_run = None
-
-    def retry(self, done: Done) -> None:
+    def on_retry_case(self, message: RetryCase) -> None:
+        done = message.done
         self.start_session("oefenen" if done.case else "vrij", done.case, replace=True)
 
-    def next_case(self, case: Case) -> None:
+    def on_next_case(self, message: NextCase) -> None:
         cases = self.library.cases
         ids = [c.id for c in cases]
+        case = message.case
         nxt = cases[(ids.index(case.id) + 1) % len(cases)] if case.id in ids else cases[0]
         self.start_session("oefenen", nxt, replace=True)
+
+    def on_go_home(self, message: GoHome) -> None:
+        self.to_start()
 
     def to_start(self) -> None:
         self.clear_notifications()
         while len(self.screen_stack) > 2 and not isinstance(self.screen, StartScreen):
             self.pop_screen()
-        if isinstance(self.screen, StartScreen):
-            self.screen.refresh_status()
+        self._refresh_case_list()
 
     # -- app-wide actions ----------------------------------------------------------------
 
@@ -400,12 +424,12 @@ class DkdlApp(TrainerRoutes, App):
         from dkdl.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.questionnaire if self.loaded else None))
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
-    def active_question_screen(self):
+    def active_question_screen(self) -> QuestionScreen | None:
         from dkdl.tui.screens.question import QuestionScreen
 
         for screen in reversed(self.screen_stack):
@@ -438,7 +462,7 @@ class DkdlApp(TrainerRoutes, App):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 CommandPalette(placeholder="Zoek een opdracht…", id="--command-palette")
             )
@@ -468,8 +492,9 @@ class DkdlApp(TrainerRoutes, App):
         yield SystemCommand("Afsluiten", "De app sluiten (Ctrl+Q)", self.action_quit)
 
     def _palette_start(self) -> None:
-        if self.active_question_screen() is not None:
-            self.active_question_screen().action_leave()
+        screen = self.active_question_screen()
+        if screen is not None:
+            screen.action_leave()
         else:
             self.to_start()
 
@@ -485,7 +510,7 @@ def make_app(
     return DkdlApp(log=log, questionnaire=questionnaire, library=library, nurse=nurse)
 
 
-def loader_for(args) -> Callable[[], Loaded]:
+def loader_for(args: Any) -> Callable[[], Loaded]:
     """Load questionnaire, cases and log as ``args`` says (run in a worker thread)."""
 
     def load() -> Loaded:
@@ -508,18 +533,18 @@ def loader_for(args) -> Callable[[], Loaded]:
     return load
 
 
-def build_app(args) -> DkdlApp:
+def build_app(args: Any) -> DkdlApp:
     return DkdlApp(loader=loader_for(args))
 
 
-def run_app(args) -> int:
+def run_app(args: Any) -> int:
     app = build_app(args)
     code = app.run()
     if app.failure is not None:
         sys.stderr.write(f"dkdl: {safe_text(app.failure, multiline=True)}\n")
         return app.failure.code
     del code
-    close = getattr(app.practice_log, "close", None)
+    close = getattr(getattr(app, "practice_log", None), "close", None)
     if callable(close):
         close()
     return app.return_code or 0

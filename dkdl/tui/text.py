@@ -1,10 +1,15 @@
-"""Small text helpers shared by screens: the questionnaire's ``**bold**`` as Textual markup."""
+"""Small text helpers shared by screens: the questionnaire's ``**bold**`` as Textual markup,
+levels in words, case texts as one renderable."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from textual.markup import escape
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown as RichMarkdown
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -21,15 +26,9 @@ def difficulty(level: int) -> str:
     return "●" * level + "○" * (3 - level) + " " + DIFFICULTY.get(level, "")
 
 
-def profile_short(code: str | None) -> str:
-    """'DKDL4' -> 'DKDL 4'; routing codes as the nurse knows them."""
-    if code is None:
-        return "—"
-    if code.startswith("DKDL"):
-        return f"DKDL {code[4:]}"
-    return {
-        "KINDZORG": "Kindzorg",
-        "PTZ": "PTZ",
-        "TIJDELIJK": "Tijdelijk",
-        "GEEN_DKDL": "Geen DKDL",
-    }.get(code, code)
+def markdown_text(text: str) -> RichMarkdown:
+    """A case text (Markdown) as one renderable for a Static: painted in the same frame as the
+    screen around it (Textual's Markdown widget mounts its blocks a frame later)."""
+    from rich.markdown import Markdown
+
+    return Markdown(text)

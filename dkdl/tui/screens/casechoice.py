@@ -11,23 +11,20 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from dkdl.cases import Case
-from dkdl.sessionlog import AFGEROND
-from dkdl.tui.text import difficulty, profile_short
+from dkdl.practice import CaseHistory
+from dkdl.scoring import profile_name
+from dkdl.tui.messages import CaseChosen
+from dkdl.tui.text import difficulty
 from dkdl.tui.widgets.footer import SteadyFooter
 
 
-def history(app, nurse: str | None) -> dict[str, str]:
-    """Case id -> 'gedaan' summary from the nurse's finished sessions (last one counts)."""
-    out: dict[str, tuple[int, str]] = {}
-    if not nurse:
-        return {}
-    for s in app.practice_log.sessions(nurse):
-        if s.status != AFGEROND or s.case_id is None:
-            continue
-        times, _ = out.get(s.case_id, (0, ""))
-        mark = "✓" if s.match else "✗"
-        out[s.case_id] = (times + 1, f"{mark} {profile_short(s.profile)}")
-    return {k: (f"{last} ({n}×)" if n > 1 else last) for k, (n, last) in out.items()}
+def history_text(history: dict[str, CaseHistory]) -> dict[str, str]:
+    """Case id -> '✓ DKDL 8 (2×)': the last result, and how often when more than once."""
+    out = {}
+    for case_id, h in history.items():
+        last = f"{'✓' if h.last_match else '✗'} {profile_name(h.last_profile)}"
+        out[case_id] = f"{last} ({h.times}×)" if h.times > 1 else last
+    return out
 
 
 def matches(case: Case, needle: str) -> bool:
@@ -39,11 +36,24 @@ def matches(case: Case, needle: str) -> bool:
     return all(word in hay for word in needle.lower().split())
 
 
-class CaseChoiceScreen(Screen):
+class CaseChoiceScreen(Screen[None]):
+    """The cases to choose from, with her history on each; posts :class:`CaseChosen`."""
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Terug"),
         Binding("ctrl+f", "focus_filter", "Filter"),
     ]
+
+    def __init__(self, cases: list[Case], history: dict[str, CaseHistory]) -> None:
+        super().__init__()
+        self.cases = cases
+        self.history = history
+
+    def show_history(self, history: dict[str, CaseHistory]) -> None:
+        """Her history changed (a case finished or left): show it."""
+        self.history = history
+        if self.is_mounted:
+            self.fill()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,12 +80,8 @@ class CaseChoiceScreen(Screen):
     def on_resize(self) -> None:
         self.fill()
 
-    def on_screen_resume(self) -> None:
-        self.fill()
-
     def fill(self) -> None:
-        app = self.app
-        done = history(app, app.nurse)
+        done = history_text(self.history)
         needle = self.query_one("#filter", Input).value.strip()
         table = self.query_one(DataTable)
         cursor = table.cursor_row
@@ -87,7 +93,7 @@ class CaseChoiceScreen(Screen):
         table.add_column("Eerder", key="eerder", width=14)
         table.add_column("Tags", key="tags")
         shown = 0
-        for case in app.library.cases:
+        for case in self.cases:
             if not matches(case, needle):
                 continue
             shown += 1
@@ -101,7 +107,7 @@ class CaseChoiceScreen(Screen):
             )
         if shown:
             table.move_cursor(row=min(cursor, shown - 1))
-        total = len(app.library.cases)
+        total = len(self.cases)
         count = f"{shown} van {total} casussen" + (" (gefilterd)" if needle else "")
         if needle and not shown:
             count = f"Geen casus gevonden met ‘{escape(needle)}’. Wis het filter om alles te zien."
@@ -121,9 +127,9 @@ class CaseChoiceScreen(Screen):
 
     @on(DataTable.RowSelected)
     def chosen(self, event: DataTable.RowSelected) -> None:
-        case = self.app.library.by_id(event.row_key.value)
+        case = next((c for c in self.cases if c.id == event.row_key.value), None)
         if case is not None:
-            self.app.open_case(case)
+            self.post_message(CaseChosen(case))
 
     def on_key(self, event) -> None:
         # ↓ in the filter goes to the list; typing while the list has focus goes to the filter.

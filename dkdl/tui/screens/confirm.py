@@ -1,16 +1,22 @@
-"""Modal questions: yes/no (:class:`ConfirmScreen`) or one of a few (:class:`ChoiceScreen`)."""
+"""Modal questions, typed by what they dismiss with: one of a few keys (:class:`ChoiceScreen`,
+``ModalScreen[str | None]``) or yes/no (:class:`ConfirmScreen`, ``ModalScreen[bool]``)."""
 
 from __future__ import annotations
+
+from typing import Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+from textual.widgets.button import ButtonVariant
+
+T = TypeVar("T")
 
 
-class ChoiceScreen(ModalScreen[str | None]):
-    """A question with a few buttons; dismisses with the chosen key, or None on Escape."""
+class _Dialog(ModalScreen[T], Generic[T]):
+    """A title, a text and a row of buttons; the first button has the focus."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Terug"),
@@ -19,17 +25,12 @@ class ChoiceScreen(ModalScreen[str | None]):
     ]
 
     def __init__(
-        self,
-        title: str,
-        text: str,
-        choices: list[tuple[str, str, str]],  # (key, label, variant)
-        cancel: str | None = None,
+        self, title: str, text: str, choices: list[tuple[str, str, ButtonVariant]]
     ) -> None:
         super().__init__()
         self.title_text = title
         self.text = text
-        self.choices = choices
-        self.cancel = cancel
+        self.choices = choices  # (key, label, variant)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -44,18 +45,44 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id.removeprefix("choice-"))
+        self.chosen((event.button.id or "").removeprefix("choice-"))
+
+    def chosen(self, key: str) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        raise NotImplementedError
+
+
+class ChoiceScreen(_Dialog[str | None]):
+    """A question with a few buttons; dismisses with the chosen key, or ``cancel`` on Escape."""
+
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        choices: list[tuple[str, str, ButtonVariant]],
+        cancel: str | None = None,
+    ) -> None:
+        super().__init__(title, text, choices)
+        self.cancel = cancel
+
+    def chosen(self, key: str) -> None:
+        self.dismiss(key)
 
     def action_cancel(self) -> None:
         self.dismiss(self.cancel)
 
 
-class ConfirmScreen(ChoiceScreen):
+class ConfirmScreen(_Dialog[bool]):
     """Yes or no: dismisses with True or False (Escape = no)."""
 
     def __init__(self, title: str, text: str, yes: str = "Ja", no: str = "Nee") -> None:
         # the safe answer first (and focused), as in every dialog of the app
-        super().__init__(title, text, [("nee", no, "primary"), ("ja", yes, "default")], "nee")
+        super().__init__(title, text, [("nee", no, "primary"), ("ja", yes, "default")])
 
-    def dismiss(self, result=None):  # type: ignore[override]
-        return super().dismiss(result == "ja")
+    def chosen(self, key: str) -> None:
+        self.dismiss(key == "ja")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,10 +1,13 @@
 """The questionnaire: four official steps, one question at a time, the case beside it.
 
-The screen presents and routes; which questions are asked comes from ``Scorer.reached`` on every
-change, and each answer goes to the log the moment it is given.
+The screen shows a :class:`~dkdl.practice.Session` and passes the nurse's choices to it (the
+session stores each one at once); which questions are asked comes from the session on every
+change. Finishing and leaving are requests to the app (:mod:`dkdl.tui.messages`).
 """
 
 from __future__ import annotations
+
+import contextlib
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,11 +15,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Header, Markdown, RadioSet, Static
+from textual.widgets import Button, Checkbox, Header, RadioSet, Static
 
 from dkdl.errors import UserError
-from dkdl.tui.state import Session
-from dkdl.tui.text import bold_markup
+from dkdl.practice import Session
+from dkdl.scoring import profile_name
+from dkdl.tui.messages import SessionFinished, SessionLeft
+from dkdl.tui.text import bold_markup, markdown_text
 from dkdl.tui.widgets.footer import SteadyFooter
 from dkdl.tui.widgets.options import AnswerSet, ItemCheckbox, OptionButton
 
@@ -26,7 +31,7 @@ FREE_NOTE = (
 )
 
 
-class QuestionScreen(Screen):
+class QuestionScreen(Screen[None]):
     """One session's questionnaire. ``session`` holds all state; widgets only show it."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -53,11 +58,10 @@ class QuestionScreen(Screen):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        app = self.app
-        self.scorer = app.scorer
-        self.questionnaire = app.questionnaire
-        self.practice_log = app.practice_log
+        self.scorer = session.scorer
+        self.questionnaire = session.scorer.questionnaire
         self.answer_set: AnswerSet | None = None
+        self._chrome: tuple = ()  # what the step line, progress and strip show now
 
     # -- layout --------------------------------------------------------------------------
 
@@ -68,7 +72,8 @@ class QuestionScreen(Screen):
             if case is not None:
                 with VerticalScroll(id="vignette"):
                     yield Static(f"[b]Casus:[/b] {escape(case.title)}", classes="pane-title")
-                    yield Markdown(case.data.vignette, id="vignette-text")
+                    # a Static, not a Markdown widget: painted in the same frame as the rest
+                    yield Static(markdown_text(case.data.vignette), id="vignette-text")
                     yield Button("Naar de vragen (c)", id="to-questions", compact=True)
             with Vertical(id="qpane"):
                 if self.session.mode == "vrij":
@@ -93,9 +98,10 @@ class QuestionScreen(Screen):
                             )
                             answer_set.display = False
                             yield answer_set
+                    yield Static(id="route-note")
                     yield Static(
                         "Welke verpleegtechnische zorg? Vink [b]minstens één[/b] aan "
-                        "(↑ ↓ kiest een regel, spatie of klik vinkt aan):",
+                        "(Tab of ↓ naar de lijst, spatie vinkt aan, Tab verder):",
                         id="checklist-label",
                     )
                     with Vertical(id="checklist"):
@@ -113,8 +119,7 @@ class QuestionScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = self._subtitle()
-        first = self.session.current or self._resume_point()
-        self.show_question(first)
+        self.show_question(self.session.current or self.session.resume_point(), leave=False)
         if self.session.case is not None and self.size.width < 110 and not self.session.options:
             # Narrow terminal, fresh start: read the case first; 'c' switches to the questions.
             self.add_class("-toggled")
@@ -124,13 +129,9 @@ class QuestionScreen(Screen):
         s = self.session
         if s.mode == "vrij":
             return "Vrije registratie"
-        if s.test is not None:
-            return f"Toets: casus {s.test.index + 1} van {len(s.test.cases)}"
+        if s.toets is not None:
+            return f"Toets: {s.toets.position()}"
         return f"Oefenen: {s.case.title}" if s.case else "Oefenen"
-
-    def _resume_point(self) -> str:
-        missing = self.session.missing(self.scorer)
-        return missing[0] if missing else self.session.reached(self.scorer)[-1]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_vignette":
@@ -158,16 +159,18 @@ class QuestionScreen(Screen):
 
     # -- showing -------------------------------------------------------------------------
 
-    def show_question(self, qid: str) -> None:
-        """Put question ``qid`` on screen (it must be one that routing reaches)."""
-        s = self.session
-        self.log_time_on_current()
-        s.current = qid
+    def show_question(self, qid: str, *, leave: bool = True) -> None:
+        """Put question ``qid`` on screen (one that routing reaches); the session keeps the
+        time spent on the one she leaves."""
+        if leave:
+            self.session.go_to(qid)
+        else:
+            self.session.current = qid
         question = self.questionnaire.by_id[qid]
-        title = f"[b]{qid}  {bold_markup(question.title)}[/b]"
-        self.query_one("#qtitle", Static).update(title)
+        self.query_one("#qtitle", Static).update(f"[b]{qid}  {bold_markup(question.title)}[/b]")
         note = self.query_one("#qnote", Static)
-        note.update(bold_markup(question.note or ""))
+        if question.note:
+            note.update(bold_markup(question.note))
         note.display = bool(question.note)
         if self.answer_set is not None:
             self.answer_set.display = False
@@ -179,25 +182,23 @@ class QuestionScreen(Screen):
         self.refresh_chrome()
 
     def refresh_chrome(self) -> None:
-        """Steps, 'vraag n van N', the question strip, the checklist and the next button."""
+        """Steps, 'vraag n van N', the question strip, the routing note, the checklist and the
+        next button; each widget is updated only when what it shows has changed."""
         s, scorer = self.session, self.scorer
-        reached = s.reached(scorer)
+        reached = s.reached()
         qid = s.current
         question = self.questionnaire.by_id[qid]
-        reached_groups = {self.questionnaire.by_id[q].group for q in reached}
-        steps = []
-        for group in self.questionnaire.groups:
-            if group.id == question.group:
-                steps.append(f"[b reverse] {group.title} [/]")
-            elif group.id in reached_groups:
-                steps.append(group.title)
-            else:
-                steps.append(f"[dim strike]{group.title}[/]")
-        self.query_one("#steps", Static).update(" › ".join(steps))
+        answered = tuple(q for q in reached if q in s.options)
+        signature = (qid, tuple(reached), answered, s.options.get(qid))
+        if signature == self._chrome:
+            return
+        old = self._chrome
+        self._chrome = signature
+        if not old or old[0] != qid or old[1] != signature[1]:
+            self._update_steps(reached, question.group)
         n = reached.index(qid) + 1 if qid in reached else 0
-        answered = sum(1 for q in reached if q in s.options)
-        open_ = len(reached) - answered
-        progress = f"[b]Vraag {n} van {len(reached)}[/b]  ·  {answered} beantwoord"
+        open_ = len(reached) - len(answered)
+        progress = f"[b]Vraag {n} van {len(reached)}[/b]  ·  {len(answered)} beantwoord"
         if open_:
             progress += f", [$warning]{open_} open[/]"
         self.query_one("#progress", Static).update(progress)
@@ -207,11 +208,45 @@ class QuestionScreen(Screen):
             label = f"[reverse]{q}[/]" if q == qid else q
             strip.append(f"[@click=screen.jump_to('{q}')]{mark}{label}[/]")
         self.query_one("#strip", Static).update(" ".join(strip))
-        show_checklist = qid == scorer.checklist_id and scorer.checklist_counts(s.options)
+        self._update_route_note(qid)
+        show_checklist = qid == scorer.checklist_id and s.checklist_shown()
         self.query_one("#checklist-label").display = show_checklist
         self.query_one("#checklist").display = show_checklist
         last = bool(reached) and qid == reached[-1]
         self.query_one("#next", Button).label = "Afronden ✓" if last else "Volgende →"
+
+    def _update_steps(self, reached: list[str], current_group: str) -> None:
+        reached_groups = {self.questionnaire.by_id[q].group for q in reached}
+        steps = []
+        for group in self.questionnaire.groups:
+            if group.id == current_group:
+                steps.append(f"[b reverse] {group.title} [/]")
+            elif group.id in reached_groups:
+                steps.append(group.title)
+            else:
+                steps.append(f"[dim strike]{group.title}[/]")
+        self.query_one("#steps", Static).update(" › ".join(steps))
+
+    def _update_route_note(self, qid: str) -> None:
+        """Under a routing question whose answer ends the questionnaire: say so in words."""
+        note = self.query_one("#route-note", Static)
+        code = self.session.options.get(qid)
+        result = self.scorer.route_of(qid, code) if code is not None else None
+        if result is None:
+            note.display = False
+            return
+        skipped = [
+            g.title
+            for g in self.questionnaire.groups
+            if g.id not in {self.questionnaire.by_id[q].group for q in self.session.reached()}
+        ]
+        note.update(
+            f"[b]→ Uitkomst: {escape(self.scorer.labels[result])}[/b] "
+            f"({escape(profile_name(result))}). De vragen over "
+            + _dutch_list([g.lower() for g in skipped])
+            + " worden dan niet gesteld; dit is de laatste vraag."
+        )
+        note.display = True
 
     # -- answering -----------------------------------------------------------------------
 
@@ -230,71 +265,31 @@ class QuestionScreen(Screen):
             self.answer(event.index + 1, qid)
 
     def answer(self, code: int, qid: str | None = None) -> None:
-        """Record the choice for a question (once per actual change)."""
-        s = self.session
-        qid = qid or s.current
-        if s.options.get(qid) == code:
-            return
-        s.options[qid] = code
-        items: tuple[str, ...] = ()
-        if qid == self.scorer.checklist_id:
-            items = tuple(sorted(s.items)) if self.scorer.checklist_counts(s.options) else ()
-        self.practice_log.record_answer(s.session_id, qid, code, items, s.time_on(qid))
-        self.refresh_chrome()
-        if qid == self.scorer.checklist_id and self.scorer.checklist_counts(s.options):
-            self.call_after_refresh(self.query_one(ItemCheckbox).focus)
+        """Pass the choice to the session (stored there at once, once per actual change)."""
+        if self.session.choose(code, qid):
+            self.refresh_chrome()
 
     @on(Checkbox.Changed, "ItemCheckbox")
     def item_changed(self) -> None:
         self.sync_items()
 
     def sync_items(self) -> None:
-        """Each tick is an answer too: the ticked boxes become the session's items and are
-        stored at once (not counted as a change of Q12). Called on every box change and before
-        moving on, so a key pressed right after a tick never sees the old items."""
-        s = self.session
-        ticked = {box.item_id for box in self.query(ItemCheckbox) if box.value}
-        if ticked == s.items:
-            return  # nothing new (e.g. boxes set from the session on resume)
-        s.items = ticked
-        cid = self.scorer.checklist_id
-        if cid is not None and cid in s.options:
-            items = tuple(sorted(s.items))
-            self.practice_log.record_answer(
-                s.session_id, cid, s.options[cid], items, s.time_on(cid)
-            )
-
-    def log_time_on_current(self) -> None:
-        """Leaving the current question: add the time spent to its logged answer (no change
-        is counted), or keep it for its first answer."""
-        s = self.session
-        qid = s.current
-        if not qid:
-            s.time_on("")  # first question: just start the clock
-            return
-        if qid not in s.options:
-            s.park_time(qid)
-            return
-        items: tuple[str, ...] = ()
-        if qid == self.scorer.checklist_id and self.scorer.checklist_counts(s.options):
-            items = tuple(sorted(s.items))
-        self.practice_log.record_answer(s.session_id, qid, s.options[qid], items, s.time_on(qid))
+        """The ticked boxes become the session's items (stored at once, not a change of Q12).
+        Called on every box change and before moving on, so a key pressed right after a tick
+        never sees the old items."""
+        self.session.tick({box.item_id for box in self.query(ItemCheckbox) if box.value})
 
     def on_unmount(self) -> None:
-        # finished, left or quit: the last visit counts too. Not when the app is ending because
-        # the log failed: its message is already on its way, the time is not worth a second one.
-        if self.app.failure is None:
-            try:
-                self.log_time_on_current()
-            except UserError as exc:
-                self.app.failure = exc
+        # finished, left or quit: the last visit counts too (the session ignores this once it
+        # is closed). Not when the log itself failed: its message is already on its way.
+        with contextlib.suppress(UserError):
+            self.session.pause()
 
     # -- moving --------------------------------------------------------------------------
 
     def _checklist_blocks(self) -> bool:
         self.sync_items()
-        s, scorer = self.session, self.scorer
-        if s.current == scorer.checklist_id and scorer.checklist_counts(s.options) and not s.items:
+        if self.session.checklist_blocks():
             self.notify(
                 "Vink minstens één verpleegtechnische handeling aan, of kies antwoord 1.",
                 severity="warning",
@@ -306,12 +301,11 @@ class QuestionScreen(Screen):
     def action_next(self) -> None:
         if self._checklist_blocks():
             return
-        reached = self.session.reached(self.scorer)
-        qid = self.session.current
-        if qid == reached[-1]:
+        nxt = self.session.after()
+        if nxt is None:
             self.finish()
-            return
-        self.show_question(reached[reached.index(qid) + 1])
+        else:
+            self.show_question(nxt)
 
     def action_space(self) -> None:
         """Space ticks the focused checklist item or chooses the highlighted option, handled in
@@ -325,25 +319,33 @@ class QuestionScreen(Screen):
             focused.press()
 
     def action_enter(self) -> None:
-        """Enter presses a focused button, ticks a checklist item, and otherwise goes on."""
+        """Enter presses a focused button, ticks a checklist item, chooses the highlighted
+        option (as in any list) and goes on."""
         focused = self.focused
         if isinstance(focused, Button):
             focused.press()
         elif isinstance(focused, Checkbox):
             focused.toggle()
+        elif isinstance(focused, AnswerSet):
+            index = focused.highlighted
+            if index is not None and index != focused.pressed_index:
+                self.answer(index + 1)
+                focused.press(index)
+                if self.session.checklist_blocks():
+                    return  # 'wel': the checklist comes first
+            self.action_next()
         else:
             self.action_next()
 
     def action_back(self) -> None:
-        reached = self.session.reached(self.scorer)
-        index = reached.index(self.session.current)
-        if index == 0:
+        before = self.session.before()
+        if before is None:
             self.notify("Dit is de eerste vraag.", timeout=2)
             return
-        self.show_question(reached[index - 1])
+        self.show_question(before)
 
     def jump_to(self, qid: str) -> None:
-        if qid in self.session.reached(self.scorer) and qid != self.session.current:
+        if qid in self.session.reached() and qid != self.session.current:
             self.show_question(qid)
 
     def action_jump_to(self, qid: str) -> None:
@@ -353,9 +355,7 @@ class QuestionScreen(Screen):
         from dkdl.tui.screens.jump import JumpScreen
 
         s = self.session
-        rows = [
-            (q, self.questionnaire.by_id[q].title, q in s.options) for q in s.reached(self.scorer)
-        ]
+        rows = [(q, self.questionnaire.by_id[q].title, q in s.options) for q in s.reached()]
 
         def done(qid: str | None) -> None:
             if qid:
@@ -367,13 +367,17 @@ class QuestionScreen(Screen):
         """Page the case text when it is on screen, else the question."""
         cases = [pane for pane in self.query("#vignette") if pane.display]
         pane = cases[0] if cases else self.query_one("#qscroll")
-        (pane.scroll_page_down if direction > 0 else pane.scroll_page_up)(animate=False)
+        if direction > 0:
+            pane.scroll_page_down(animate=False)
+        else:
+            pane.scroll_page_up(animate=False)
 
     def action_toggle_vignette(self) -> None:
         self.toggle_class("-toggled")
         self.refresh_bindings()
         if self.has_class("-narrow") and not self.has_class("-toggled"):
-            self.answer_set.focus()
+            if self.answer_set is not None:
+                self.answer_set.focus()
         elif self.has_class("-narrow"):
             self.query_one("#vignette").focus()
 
@@ -392,8 +396,7 @@ class QuestionScreen(Screen):
     # -- ending --------------------------------------------------------------------------
 
     def finish(self) -> None:
-        s = self.session
-        missing = s.missing(self.scorer)
+        missing = self.session.missing()
         if missing:
             self.notify(
                 "Nog niet beantwoord: " + ", ".join(missing) + ".",
@@ -402,7 +405,41 @@ class QuestionScreen(Screen):
             )
             self.show_question(missing[0])
             return
-        self.app.finish_session(self.session)
+        self.post_message(SessionFinished(self.session))
 
     def action_leave(self) -> None:
-        self.app.leave_session(self)
+        """Esc: with answers given, ask first (later verder, or afbreken)."""
+        from dkdl.tui.screens.confirm import ChoiceScreen
+
+        session = self.session
+        if not session.options:
+            self.post_message(SessionLeft(session, "afbreken"))
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice in ("later", "afbreken"):
+                self.post_message(SessionLeft(session, choice))
+
+        in_toets = session.toets is not None
+        self.app.push_screen(
+            ChoiceScreen(
+                "Toets verlaten?" if in_toets else "Oefening verlaten?",
+                "Je antwoorden tot nu toe zijn bewaard. Je kunt later verder gaan "
+                "(de app vraagt het bij de volgende start), of "
+                + ("de toets nu afbreken." if in_toets else "de oefening nu afbreken."),
+                [
+                    ("blijven", "Blijven", "primary"),
+                    ("later", "Later verder", "default"),
+                    ("afbreken", "Afbreken", "error"),
+                ],
+                cancel="blijven",
+            ),
+            chosen,
+        )
+
+
+def _dutch_list(words: list[str]) -> str:
+    """'a, b en c'."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " en " + words[-1]

@@ -11,6 +11,7 @@ from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dkdl.sessionlog import MAX_PSEUDONYM
+from dkdl.tui.messages import ModeChosen
 from dkdl.tui.widgets.footer import SteadyFooter
 
 MENU = [
@@ -23,8 +24,26 @@ MENU = [
 ]
 
 
-class StartScreen(Screen):
-    """Name first, then a menu. Modes that need a name ask for it."""
+class Menu(OptionList):
+    """The start menu: ↑ on the first entry stays there (no wrap-around to 'Afsluiten')."""
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted:
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
+
+
+class StartScreen(Screen[None]):
+    """Name first, then a menu. Modes that need a name ask for it; a chosen mode goes to the
+    app as :class:`ModeChosen`. The app tells the screen when the data is there
+    (:meth:`show_status`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,7 +61,7 @@ class StartScreen(Screen):
                 id="nurse-note",
                 classes="muted",
             )
-            yield OptionList(
+            yield Menu(
                 *[
                     Option(Content.from_markup(f"[b]{title}[/b]\n[dim]{text}[/]"), id=key)
                     for key, title, text in MENU
@@ -53,30 +72,17 @@ class StartScreen(Screen):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
-        self.refresh_status()
         self.query_one("#nurse", Input).focus()
 
-    # -- called by the app when the data is ready ----------------------------------------
+    # -- told by the app when the data is ready ------------------------------------------
 
-    def refresh_status(self) -> None:
-        app = self.app
-        status = self.query_one("#status", Static)
-        if not app.loaded:
-            status.update("Casussen laden…")
-            return
+    def show_status(self, text: str, nurse: str | None) -> None:
+        """Cases loaded: say how many (and what went wrong); pre-fill the last nurse."""
+        self.ready = True
         name_input = self.query_one("#nurse", Input)
-        if not name_input.value and app.nurse:
-            name_input.value = app.nurse
-        n = len(app.library.cases)
-        text = f"{n} casussen beschikbaar."
-        if app.library.problems:
-            text += (
-                f" {len(app.library.problems)} casusbestand(en) met fouten overgeslagen "
-                "(zie: dkdl cases validate)."
-            )
-        if app.log_notice:
-            text += " " + app.log_notice
-        status.update(text)
+        if not name_input.value and nurse:
+            name_input.value = nurse
+        self.query_one("#status", Static).update(text)
 
     # -- events --------------------------------------------------------------------------
 
@@ -86,8 +92,8 @@ class StartScreen(Screen):
             self.query_one("#menu", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#menu")
-    def menu_chosen(self, event: OptionList.OptionSelected) -> None:
-        self.action_choose(event.option.id)
+    async def menu_chosen(self, event: OptionList.OptionSelected) -> None:
+        await self.action_choose(event.option.id or "")
 
     def nurse_name(self) -> str | None:
         from dkdl.sessionlog import check_pseudonym
@@ -99,15 +105,16 @@ class StartScreen(Screen):
             self.query_one("#nurse", Input).focus()
             return None
 
-    def action_choose(self, key: str) -> None:
-        app = self.app
+    async def action_choose(self, key: str) -> None:
+        """A menu entry: help and afsluiten are the app's own actions (quitting asks first when
+        something is open); a mode needs the data and her name."""
         if key == "help":
-            app.action_help()
+            await self.app.run_action("help")
             return
         if key == "afsluiten":
-            app.exit()
+            await self.app.run_action("quit")
             return
-        if not app.loaded:
+        if not self.ready:
             self.notify("Nog even geduld: de casussen worden geladen.")
             return
         if key == "trainer":  # no name needed: a trainer only reads the log
@@ -116,7 +123,5 @@ class StartScreen(Screen):
             self.post_message(TrainerWanted())
             return
         name = self.nurse_name()
-        if name is None:
-            return
-        app.set_nurse(name)
-        app.offer_resume_then(lambda: app.open_mode(key))
+        if name is not None:
+            self.post_message(ModeChosen(name, key))

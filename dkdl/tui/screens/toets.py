@@ -7,18 +7,39 @@ import random
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Header, Input, SelectionList, Static
+from textual.widgets import Button, DataTable, Header, Input, Static
 
-from dkdl.tui.state import Done
-from dkdl.tui.text import difficulty, profile_short
+from dkdl.cases import Case
+from dkdl.feedback import Feedback
+from dkdl.practice import Toets
+from dkdl.scoring import Scorer, profile_name
+from dkdl.tui.messages import GoHome, ToetsPlanned
+from dkdl.tui.text import difficulty
 from dkdl.tui.widgets.footer import SteadyFooter
+from dkdl.tui.widgets.options import TickBox
 
 
-class ToetsSetupScreen(Screen):
+class CaseBox(TickBox):
+    """One case to tick for a toets; looks like a checklist item."""
+
+    def __init__(self, case: Case) -> None:
+        label = Content.from_markup(
+            f"{escape(case.title)}  [dim]{difficulty(case.data.difficulty)}[/]"
+        )
+        super().__init__(label)
+        self.case = case
+
+
+class ToetsSetupScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "Terug")]
+
+    def __init__(self, cases: list[Case]) -> None:
+        super().__init__()
+        self.cases = cases
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -33,47 +54,42 @@ class ToetsSetupScreen(Screen):
                 yield Input("5", id="count", type="integer", max_length=3)
                 yield Button("Willekeurige toets", id="random", variant="primary")
             yield Static(
-                "Of kies zelf casussen (spatie of klik vinkt aan) en start met die keuze:",
+                "Of vink zelf casussen aan (↑ ↓ kiest, spatie vinkt aan, Tab verder) en start "
+                "met die keuze:",
                 classes="para",
             )
-            yield SelectionList[str](id="pick")
+            with Vertical(id="pick"):
+                for case in self.cases:
+                    yield CaseBox(case)
             yield Button("Toets met gekozen casussen", id="chosen")
         yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Toets samenstellen"
-        self.query_one(SelectionList).add_options(
-            [
-                (f"{escape(c.title)}  [dim]{difficulty(c.data.difficulty)}[/]", c.id)
-                for c in self.app.library.cases
-            ]
-        )
-        self.query_one("#random", Button).focus()
+        self.query_one("#count", Input).focus()  # the count first: type it, Enter starts
 
     @on(Button.Pressed, "#random")
     @on(Input.Submitted, "#count")
     def start_random(self) -> None:
-        cases = self.app.library.cases
         try:
             n = int(self.query_one("#count", Input).value or 0)
         except ValueError:
             n = 0
-        if not 1 <= n <= len(cases):
-            self.notify(f"Kies een aantal van 1 tot {len(cases)}.", severity="warning")
+        if not 1 <= n <= len(self.cases):
+            self.notify(f"Kies een aantal van 1 tot {len(self.cases)}.", severity="warning")
             return
-        self.app.start_test(random.sample(cases, n))
+        self.post_message(ToetsPlanned(random.sample(self.cases, n)))
 
     @on(Button.Pressed, "#chosen")
     def start_chosen(self) -> None:
-        ids = self.query_one(SelectionList).selected
-        if not ids:
+        chosen = [box.case for box in self.query(CaseBox) if box.value]
+        if not chosen:
             self.notify("Vink eerst één of meer casussen aan.", severity="warning")
             return
-        library = self.app.library
-        self.app.start_test([library.by_id(i) for i in ids])
+        self.post_message(ToetsPlanned(chosen))
 
 
-class ToetsSummaryScreen(Screen):
+class ToetsSummaryScreen(Screen[None]):
     """Per case: profile against the key; per question: how often right, and where not."""
 
     BINDINGS = [
@@ -83,27 +99,37 @@ class ToetsSummaryScreen(Screen):
         Binding("pageup", "page(-1)", "Terug", show=False, priority=True),
     ]
 
+    def __init__(self, toets: Toets, scorer: Scorer) -> None:
+        super().__init__()
+        self.toets = toets
+        self.scorer = scorer
+        self.feedback = [Feedback(d, scorer) for d in toets.done]
+
     def action_page(self, direction: int) -> None:
         pane = self.query_one("#summary")
-        (pane.scroll_page_down if direction > 0 else pane.scroll_page_up)(animate=False)
-
-    def __init__(self, done: list[Done]) -> None:
-        super().__init__()
-        self.done = done
+        if direction > 0:
+            pane.scroll_page_down(animate=False)
+        else:
+            pane.scroll_page_up(animate=False)
 
     def compose(self) -> ComposeResult:
-        scorer = self.app.scorer
-        right = sum(1 for d in self.done if d.case and d.result.profile == d.case.profile)
+        toets = self.toets
         yield Header()
         with VerticalScroll(id="summary"):
             yield Static(
-                f"[b]Uitslag: {right} van {len(self.done)} casussen het juiste profiel.[/b]",
+                f"[b]Uitslag: {toets.right} van {len(toets.done)} casussen het juiste profiel.[/b]",
                 id="score",
             )
+            if toets.dropped:
+                yield Static(
+                    f"⚠ {len(toets.dropped)} geplande casus(sen) niet meer beschikbaar: "
+                    + escape(", ".join(toets.dropped)),
+                    classes="warning",
+                )
             yield Static("Per casus (Enter of klik: de volledige feedback)", classes="section")
             yield DataTable(id="per-case", cursor_type="row")
             yield Static("Per vraag", classes="section")
-            yield Static(self._per_question(scorer), id="per-question", classes="para")
+            yield Static(self._per_question(), id="per-question", classes="para")
             yield Button("Naar start (Esc)", id="home", variant="primary")
         yield SteadyFooter()
 
@@ -111,38 +137,32 @@ class ToetsSummaryScreen(Screen):
         self.sub_title = "Toets: uitslag"
         table = self.query_one(DataTable)
         table.add_columns("", "Casus", "Jij", "Sleutel")
-        for i, d in enumerate(self.done):
-            ok = d.case is not None and d.result.profile == d.case.profile
+        for i, d in enumerate(self.toets.done):
             table.add_row(
-                "✓" if ok else "✗",
+                "✓" if d.right else "✗",
                 escape(d.case.title) if d.case else "—",  # text, not markup
-                profile_short(d.result.profile),
-                profile_short(d.case.profile if d.case else None),
+                profile_name(d.result.profile),
+                profile_name(d.case.profile if d.case else None),
                 key=str(i),
             )
         table.focus()
 
-    def _per_question(self, scorer) -> str:
-        q = self.app.questionnaire
+    def _per_question(self) -> str:
+        """Per question: right out of asked on both sides (a routing mistake counts once, on
+        the routing question), and the cases where it differed."""
+        q = self.scorer.questionnaire
         lines = []
-        verdicts = {
-            id(d): {v.question_id: v for v in scorer.compare(d.answers, d.case.answers)}
-            for d in self.done
-            if d.case is not None
-        }
-        for qid in scorer.question_ids:
+        compared = [(fb, {v.question_id: v for v in fb.compared}) for fb in self.feedback]
+        for qid in self.scorer.question_ids:
             asked = wrong = 0
             where = []
-            for d in self.done:
-                if d.case is None:
+            for fb, verdicts in compared:
+                if fb.case is None or qid not in verdicts:
                     continue
-                verdict = verdicts[id(d)].get(qid)
-                if verdict is None or verdict.mine is None or verdict.key is None:
-                    continue  # asked on one side only: the routing question already counts it
                 asked += 1
-                if not verdict.same:
+                if not verdicts[qid].same:
                     wrong += 1
-                    where.append(escape(d.case.title))
+                    where.append(escape(fb.case.title))
             if not asked:
                 continue
             mark = "[$success]✓[/]" if not wrong else "[$error]✗[/]"
@@ -150,14 +170,25 @@ class ToetsSummaryScreen(Screen):
             if where:
                 line += f"\n    [dim]anders dan de sleutel bij:[/] {'; '.join(where)}"
             lines.append(line)
+        skipped = sum(
+            len(fb.not_asked_by_key) + len(fb.not_asked_by_her)
+            for fb in self.feedback
+            if fb.has_key
+        )
+        if skipped:
+            lines.append(
+                f"[dim]{skipped} vraag/vragen niet gesteld door de routering (de fout telt "
+                "één keer, bij de routeringsvraag).[/]"
+            )
         return "\n".join(lines)
 
     @on(DataTable.RowSelected)
     def open_case(self, event: DataTable.RowSelected) -> None:
         from dkdl.tui.screens.feedback import FeedbackScreen
 
-        self.app.push_screen(FeedbackScreen(self.done[int(event.row_key.value)], review=True))
+        index = int(event.row_key.value or 0)
+        self.app.push_screen(FeedbackScreen(self.feedback[index], review=True))
 
     @on(Button.Pressed, "#home")
     def action_home(self) -> None:
-        self.app.to_start()
+        self.post_message(GoHome())

@@ -7,11 +7,12 @@ questionnaire); colours are theme variables, so they read on light and dark them
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.content import Content
 from textual.widget import Widget
 
-from dkdl.scoring import dutch_number
+from dkdl.scoring import BandRange, dutch_number
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class BalanceView(Widget):
 
     DEFAULT_CSS = "BalanceView { height: auto; }"
 
-    def __init__(self, bars: list[AxisBar], **kwargs) -> None:
+    def __init__(self, bars: list[AxisBar], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.bars = bars
 
@@ -70,13 +71,6 @@ class BalanceView(Widget):
         return 3 * len(self.bars)
 
 
-@dataclass(frozen=True)
-class Band:
-    id: str
-    low: int
-    high: int  # inclusive
-
-
 BAND_COLOURS = ("$success", "$warning", "$error")
 
 
@@ -85,7 +79,9 @@ class ObBar(Widget):
 
     DEFAULT_CSS = "ObBar { height: auto; }"
 
-    def __init__(self, value: int, bands: list[Band], key_value: int | None = None, **kw) -> None:
+    def __init__(
+        self, value: int, bands: list[BandRange], key_value: int | None = None, **kw: Any
+    ) -> None:
         super().__init__(**kw)
         self.value = value
         self.bands = bands
@@ -107,7 +103,9 @@ class ObBar(Widget):
             edge = any(v == b.low for b in self.bands[1:])
             text = str(v) if (cell >= 3 or v % 2 == 0 or edge or v == self.value) else ""
             numbers.append(text.ljust(cell))
-            glyph = "█" if v <= self.value else "░"
+            # the bar ends at the value: cell v stands for the step from v to v + 1, so a 0 is
+            # an empty bar and 5 stops where 5 is written, short of 6
+            glyph = "█" if v < self.value else "░"
             bar.append(f"[{colour}]{glyph * cell}[/]")
             mark = ""
             if v == self.value:
