@@ -233,7 +233,7 @@ def test_what_if_names_the_boundary(scorer):
     assert alternatives[("Q11", 1, None)].profile == "DKDL7"  # OB 4 -> 2
     assert alternatives[("Q12", None, "sonde")].profile == "DKDL9"  # +2 -> OB 6
     assert alternatives[("Q10", 3, None)].description == (
-        "met \u2018volledig\u2019 bij Wassen/douchen (Q10)"
+        "met \u2018volledig geholpen worden\u2019 bij Wassen/douchen (Q10)"
     )
     # Q5 'soms' would not change anything (already verminderd): not listed
     assert ("Q5", 2, None) not in alternatives
@@ -265,3 +265,47 @@ def test_compare_against_the_key(scorer):
     # routed away: questions only the key reaches are listed with mine = None
     routed = {v.question_id: v for v in scorer.compare(scorer.parse({"Q1": 2}), key)}
     assert routed["Q4"].mine is None and routed["Q4"].key == 1 and not routed["Q4"].same
+
+
+def test_axis_maxima_and_band_ranges_come_from_the_questionnaire(scorer):
+    # draagkracht 7 by definition; draaglast: no mantelzorg 1 + verslechteren 2; OB: the
+    # highest options of Q9-Q12 plus every checklist item (sonde and darmspoeling weigh 2)
+    assert scorer.axis_max == {"draagkracht": 7, "draaglast": 3, "ondersteuningsbehoefte": 18}
+    assert [(b.id, b.low, b.high) for b in scorer.band_ranges()] == [
+        ("lage", 0, 3),
+        ("gemiddelde", 4, 5),
+        ("hoge", 6, 18),
+    ]
+
+
+def test_the_option_that_goes_on_after_a_routing_question(scorer):
+    assert scorer.continuing_option("Q1").code == 1
+    assert scorer.continuing_option("Q3").code == 1
+    assert scorer.routes("Q1", 2) == "KINDZORG" and scorer.routes("Q1", 1) is None
+
+
+def test_one_spelling_of_profiles():
+    from dkdl.scoring import profile_name, profile_number
+
+    assert profile_name("DKDL11") == "DKDL 11" and profile_number("DKDL11") == "11"
+    assert profile_name("KINDZORG") == "Kindzorg" and profile_number("KINDZORG") is None
+    assert profile_name(None) == "—"
+
+
+def test_short_option_labels_read_as_dutch_and_are_never_cut_inside_a_word(questionnaire):
+    import re
+
+    shorts = {(q.id, o.code): o.short for q in questionnaire.questions for o in q.options}
+    assert shorts[("Q10", 2)] == "gedeeltelijke hulp van derden"
+    assert shorts[("Q7", 2)] == "geen mantelzorg"
+    assert shorts[("Q5", 2)] == "soms geheugenproblemen"
+    for q in questionnaire.questions:
+        for o in q.options:
+            plain = " ".join(o.text.replace("**", "").split())
+            words = o.short.removesuffix("…").split()
+            # the label's words stand in the text in this order, each one whole
+            assert re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", plain), (
+                q.id,
+                o.code,
+                o.short,
+            )

@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -36,6 +36,7 @@ from dkdl.sessionlog import (
     MODES,
     AnswerRecord,
     SessionInfo,
+    ToetsInfo,
     check_pseudonym,
     now,
 )
@@ -419,6 +420,79 @@ class SqliteLog:
                 answer.changes,
             )
         return result
+
+    # -- toetsen ---------------------------------------------------------------------------
+
+    def start_toets(self, *, nurse: str, case_ids: Sequence[str]) -> str:
+        """Store a toets (bezig) with its planned cases in order, committed; returns its UUID."""
+        check_pseudonym(nurse)
+        if not case_ids:
+            raise ValueError("een toets heeft minstens één casus")
+        toets_id = str(uuid.uuid4())
+        with self._write("de nieuwe toets") as conn:
+            conn.execute("INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", (nurse,))
+            cursor = conn.execute(
+                "INSERT INTO toetsen (uuid, nurse, started_at, status) "
+                "VALUES (?, (SELECT id FROM nurses WHERE pseudonym = ?), ?, ?)",
+                (toets_id, nurse, now(), BEZIG),
+            )
+            conn.executemany(
+                "INSERT INTO toets_cases (toets, position, case_id) VALUES (?, ?, ?)",
+                [(cursor.lastrowid, i, case_id) for i, case_id in enumerate(case_ids)],
+            )
+        return toets_id
+
+    def finish_toets(self, toets_id: str) -> None:
+        """Mark a toets afgerond."""
+        self._end_toets(toets_id, AFGEROND, "het afronden van de toets")
+
+    def abandon_toets(self, toets_id: str) -> None:
+        """Mark a toets afgebroken; its sessions stay as they are."""
+        self._end_toets(toets_id, AFGEBROKEN, "het afbreken van de toets")
+
+    def _end_toets(self, toets_id: str, status: str, what: str) -> None:
+        with self._write(what) as conn:
+            cursor = conn.execute(
+                "UPDATE toetsen SET status = ?, finished_at = ? WHERE uuid = ? AND status = ?",
+                (status, now(), toets_id, BEZIG),
+            )
+            if (
+                not cursor.rowcount
+                and not conn.execute("SELECT 1 FROM toetsen WHERE uuid = ?", (toets_id,)).fetchone()
+            ):
+                raise KeyError(toets_id)
+
+    def toets(self, toets_id: str) -> ToetsInfo:
+        """One toets by UUID (KeyError if unknown)."""
+        found = self._toetsen("WHERE t.uuid = ?", (toets_id,))
+        if not found:
+            raise KeyError(toets_id)
+        return found[0]
+
+    def toetsen(self, nurse: str | None = None) -> list[ToetsInfo]:
+        """Toetsen, oldest first; of one nurse if given."""
+        if nurse is None:
+            return self._toetsen("", ())
+        return self._toetsen("WHERE n.pseudonym = ?", (nurse,))
+
+    def _toetsen(self, where: str, params: tuple) -> list[ToetsInfo]:
+        rows = self._read(
+            "SELECT t.id, t.uuid, n.pseudonym, t.started_at, t.finished_at, t.status "
+            f"FROM toetsen t JOIN nurses n ON n.id = t.nurse {where} "
+            "ORDER BY t.started_at, t.id",
+            params,
+        )
+        plans: dict[int, list[str]] = {row_id: [] for row_id, *_ in rows}
+        for toets, case_id in self._read(
+            "SELECT c.toets, c.case_id FROM toets_cases c JOIN toetsen t ON t.id = c.toets "
+            f"JOIN nurses n ON n.id = t.nurse {where} ORDER BY c.toets, c.position",
+            params,
+        ):
+            plans[toets].append(case_id)
+        return [
+            ToetsInfo(uid, nurse, tuple(plans[row_id]), started, finished, status)
+            for row_id, uid, nurse, started, finished, status in rows
+        ]
 
     # -- for the app's start screen and the trainer ----------------------------------------
 

@@ -75,6 +75,34 @@ def m002_review_indexes(db: Database) -> None:
     db.execute("CREATE INDEX sessions_nurse ON sessions (nurse, started_at)")
 
 
+@migrations()
+def m003_toetsen(db: Database) -> None:
+    """A toets as planned when it starts, so after a crash it resumes whole: ``toetsen`` (one
+    row per toets; its UUID is the ``test_id`` of its sessions) and ``toets_cases`` (the
+    planned case ids in order)."""
+    db.execute(
+        """
+        CREATE TABLE toetsen (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE CHECK (length(uuid) = 36),
+            nurse INTEGER NOT NULL REFERENCES nurses(id),
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL DEFAULT 'bezig'
+                CHECK (status IN ('bezig', 'afgerond', 'afgebroken'))
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE toets_cases (
+            toets INTEGER NOT NULL REFERENCES toetsen(id),
+            position INTEGER NOT NULL CHECK (position >= 0),
+            case_id TEXT NOT NULL,
+            PRIMARY KEY (toets, position)
+        ) WITHOUT ROWID"""
+    )
+
+
 # Namespace for installation ids derived from a log's content (see m004): a fixed, random UUID.
 INSTALLATION_NAMESPACE = uuid.UUID("5b0c1f0e-3f8a-4c57-9d0e-6a2f4b1d7c93")
 
