@@ -851,6 +851,7 @@ async def test_a_toets_killed_in_its_second_case_resumes_whole(questionnaire, li
         assert "Toets van 2 casussen" in str(app.screen.query_one("#dialog-text").render())
         await pilot.click("#choice-hervatten")
         await pilot.pause()
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, QuestionScreen)
         assert screen.sub_title == "Toets: casus 2 van 2"

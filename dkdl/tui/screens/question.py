@@ -35,6 +35,7 @@ class QuestionScreen(Screen[None]):
     """One session's questionnaire. ``session`` holds all state; widgets only show it."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
 
     BINDINGS = [
         # All navigation keys are priority bindings so that keys typed in quick succession are
@@ -118,9 +119,19 @@ class QuestionScreen(Screen[None]):
                 yield ItemCheckbox(item.id, item.text, item.id in self.session.items)
 
     def on_mount(self) -> None:
+        # the breakpoint classes from the terminal's size now, not after the first Resize: the
+        # first frame is then already the right layout (no second paint)
+        width, height = self.app.size
+        for value, breakpoints in (
+            (width, self.HORIZONTAL_BREAKPOINTS),
+            (height, self.VERTICAL_BREAKPOINTS),
+        ):
+            names = [name for _, name in breakpoints or []]
+            on = set(self._get_breakpoint_classes(value, breakpoints or []))
+            self.update_classes({name: name in on for name in names}, animate=False)
         self.sub_title = self._subtitle()
         self.show_question(self.session.current or self.session.resume_point(), leave=False)
-        if self.session.case is not None and self.size.width < 110 and not self.session.options:
+        if self.session.case is not None and width < 110 and not self.session.options:
             # Narrow terminal, fresh start: read the case first; 'c' switches to the questions.
             self.add_class("-toggled")
             self.query_one("#to-questions").focus()
