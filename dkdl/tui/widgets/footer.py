@@ -38,7 +38,7 @@ class SteadyFooter(Footer):
         room = self.size.width
         for key in self.query(FooterKey):
             if key.has_class("-command-palette"):
-                room -= key.outer_size.width
+                room -= key.render().cell_len + 2  # its border and padding; laid out or not
         for key in self.query(FooterKey):
             if key.has_class("-command-palette"):
                 continue
