@@ -262,4 +262,3 @@ async def test_the_question_screen_paints_whole_in_its_first_frame():
         vignette = screen.query_one("#vignette-text")
         assert vignette.region.height > 5  # the case text is there, not mounted a frame later
         assert [k for k in screen.query("FooterKey") if k.display]
-

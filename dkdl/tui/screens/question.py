@@ -155,7 +155,7 @@ class QuestionScreen(Screen[None]):
     def hint(self) -> str | None:
         """The case's hint, in oefenen only: a toets (and vrij) never offers it."""
         s = self.session
-        if s.mode != "oefenen" or s.test is not None or s.case is None:
+        if s.mode != "oefenen" or s.toets is not None or s.case is None:
             return None
         return s.case.hint
 
