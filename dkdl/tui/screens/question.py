@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Header, RadioSet, Static
@@ -63,6 +64,7 @@ class QuestionScreen(Screen[None]):
         self.questionnaire = session.scorer.questionnaire
         self.answer_set: AnswerSet | None = None
         self._chrome: tuple = ()  # what the step line, progress and strip show now
+        self._steps_shown = ""
 
     # -- layout --------------------------------------------------------------------------
 
@@ -119,6 +121,11 @@ class QuestionScreen(Screen[None]):
                 yield ItemCheckbox(item.id, item.text, item.id in self.session.items)
 
     def on_mount(self) -> None:
+        self._progress = self.query_one("#progress", Static)
+        self._strip = self.query_one("#strip", Static)
+        self._checklist_label = self.query_one("#checklist-label", Static)
+        self._checklist = self.query_one("#checklist", Vertical)
+        self._next = self.query_one("#next", Button)
         # the breakpoint classes from the terminal's size now, not after the first Resize: the
         # first frame is then already the right layout (no second paint)
         width, height = self.app.size
@@ -194,7 +201,9 @@ class QuestionScreen(Screen[None]):
 
     def refresh_chrome(self) -> None:
         """Steps, 'vraag n van N', the question strip, the routing note, the checklist and the
-        next button; each widget is updated only when what it shows has changed."""
+        next button. Each widget is touched only when what it shows has changed, and without a
+        new layout when its size cannot change: choosing an answer then costs no reflow of the
+        screen (measured: the reflows were most of an answer's time)."""
         s, scorer = self.session, self.scorer
         reached = s.reached()
         qid = s.current
@@ -205,28 +214,38 @@ class QuestionScreen(Screen[None]):
             return
         old = self._chrome
         self._chrome = signature
-        if not old or old[0] != qid or old[1] != signature[1]:
-            self._update_steps(reached, question.group)
+        same_route = bool(old) and old[1] == signature[1]
+        if not same_route or old[0] != qid:
+            self._update_steps(reached, question.group, same_route)
         n = reached.index(qid) + 1 if qid in reached else 0
         open_ = len(reached) - len(answered)
         progress = f"[b]Vraag {n} van {len(reached)}[/b]  ·  {len(answered)} beantwoord"
         if open_:
             progress += f", [$warning]{open_} open[/]"
-        self.query_one("#progress", Static).update(progress)
+        self._update(self._progress, progress, same_route)
         strip = []
         for q in reached:
             mark = "[$success]●[/]" if q in s.options else "[$warning]○[/]"
             label = f"[reverse]{q}[/]" if q == qid else q
             strip.append(f"[@click=screen.jump_to('{q}')]{mark}{label}[/]")
-        self.query_one("#strip", Static).update(" ".join(strip))
+        self._update(self._strip, " ".join(strip), same_route)  # same questions, same width
         self._update_route_note(qid)
         show_checklist = qid == scorer.checklist_id and s.checklist_shown()
-        self.query_one("#checklist-label").display = show_checklist
-        self.query_one("#checklist").display = show_checklist
-        last = bool(reached) and qid == reached[-1]
-        self.query_one("#next", Button).label = "Afronden ✓" if last else "Volgende →"
+        for widget in (self._checklist_label, self._checklist):
+            if widget.display != show_checklist:
+                widget.display = show_checklist
+        label = "Afronden ✓" if bool(reached) and qid == reached[-1] else "Volgende →"
+        if str(self._next.label) != label:
+            self._next.label = label
 
-    def _update_steps(self, reached: list[str], current_group: str) -> None:
+    def _update(self, widget: Static, markup: str, same_size: bool) -> None:
+        """Show ``markup``; a new layout only when its height may change (it wraps now, or
+        wrapped before)."""
+        width = widget.content_region.width
+        fits = width > 0 and Content.from_markup(markup).cell_length <= width
+        widget.update(markup, layout=not (same_size and fits and widget.size.height == 1))
+
+    def _update_steps(self, reached: list[str], current_group: str, same_size: bool) -> None:
         reached_groups = {self.questionnaire.by_id[q].group for q in reached}
         steps = []
         for group in self.questionnaire.groups:
@@ -236,7 +255,10 @@ class QuestionScreen(Screen[None]):
                 steps.append(group.title)
             else:
                 steps.append(f"[dim strike]{group.title}[/]")
-        self.query_one("#steps", Static).update(" › ".join(steps))
+        markup = " › ".join(steps)
+        if markup != self._steps_shown:
+            self._steps_shown = markup
+            self._update(self.query_one("#steps", Static), markup, same_size)
 
     def _update_route_note(self, qid: str) -> None:
         """Under a routing question whose answer ends the questionnaire: say so in words."""
@@ -244,7 +266,8 @@ class QuestionScreen(Screen[None]):
         code = self.session.options.get(qid)
         result = self.scorer.route_of(qid, code) if code is not None else None
         if result is None:
-            note.display = False
+            if note.display:
+                note.display = False
             return
         skipped = [
             g.title
