@@ -281,7 +281,7 @@ def test_axis_maxima_and_band_ranges_come_from_the_questionnaire(scorer):
 def test_the_option_that_goes_on_after_a_routing_question(scorer):
     assert scorer.continuing_option("Q1").code == 1
     assert scorer.continuing_option("Q3").code == 1
-    assert scorer.routes("Q1", 2) == "KINDZORG" and scorer.routes("Q1", 1) is None
+    assert scorer.route_of("Q1", 2) == "KINDZORG" and scorer.route_of("Q1", 1) is None
 
 
 def test_one_spelling_of_profiles():

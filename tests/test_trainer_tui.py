@@ -261,7 +261,7 @@ async def test_from_the_start_screen_and_back(tmp_path, questionnaire, library):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
-        app.screen.action_choose("trainer")  # no name needed to review
+        await app.screen.action_choose("trainer")  # no name needed to review
         screen = await table_ready(pilot)
         assert screen.total == 12
         await pilot.press("escape")

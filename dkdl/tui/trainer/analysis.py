@@ -17,7 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from dkdl.tui.text import profile_short
+from dkdl.scoring import profile_name
 from dkdl.tui.trainer.text import bar, decimal, number, pct
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ class CasesPane(AnalysisPane):
             )
             table.add_row(
                 Text(c.title or c.case_id),
-                profile_short(c.key_profile),
+                profile_name(c.key_profile),
                 number(c.sessions),
                 share_cell(c.profile_accuracy, 12 if wide else 7, colours),
                 registered,
@@ -196,7 +196,7 @@ class CasesPane(AnalysisPane):
 
 
 def short(profile: str) -> str:
-    return profile_short(profile).replace("DKDL ", "")
+    return profile_name(profile).replace("DKDL ", "")
 
 
 def profile_order(code: str) -> tuple[int, int]:
@@ -234,7 +234,7 @@ class ProfilesPane(AnalysisPane):
         for key in sorted(confusion, key=profile_order):
             row = confusion[key]
             total = sum(row.values())
-            cells: list[Any] = [profile_short(key)]
+            cells: list[Any] = [profile_name(key)]
             for code in codes:
                 n = row.get(code, 0)
                 if not n:
@@ -258,8 +258,8 @@ class ProfilesPane(AnalysisPane):
             code, n = max(wrong, key=lambda kv: kv[1])
             if n / total >= 0.1:
                 lines.append(
-                    f"• Sleutel {profile_short(key)}: {pct(n / total)} registreert "
-                    f"{profile_short(code)} ({number(n)} van {number(total)})."
+                    f"• Sleutel {profile_name(key)}: {pct(n / total)} registreert "
+                    f"{profile_name(code)} ({number(n)} van {number(total)})."
                 )
         self.query_one(".pane-notes", Static).update(
             "[b]Meest voorkomende verwisselingen[/b]\n"

@@ -12,7 +12,8 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from dkdl.tui.text import bold_markup, profile_short
+from dkdl.scoring import profile_name
+from dkdl.tui.text import bold_markup
 from dkdl.tui.trainer.text import duration
 from dkdl.tui.widgets.footer import SteadyFooter
 
@@ -30,7 +31,7 @@ class SessionDetailScreen(Screen):
     ]
 
     def __init__(self, detail: SessionDetail, feedback: Any = None) -> None:
-        """``feedback``: the finished session as the feedback screen takes it (a ``Done``),
+        """``feedback``: the finished session as the feedback screen takes it (a ``Feedback``),
         or None when it cannot be shown again (not finished, or no longer scored alike)."""
         super().__init__()
         self.detail = detail
@@ -93,7 +94,7 @@ class SessionDetailScreen(Screen):
             + f" · {STATUS.get(d.status, d.status)}",
         ]
         if d.status == "afgerond":
-            registered = profile_short(d.profile)
+            registered = profile_name(d.profile)
             if d.key_profile:
                 verdict = (
                     "[$success]✓ gelijk aan de sleutel[/]"
@@ -102,7 +103,7 @@ class SessionDetailScreen(Screen):
                 )
                 lines.append(
                     f"Geregistreerd: [b]{registered}[/b] · sleutel: "
-                    f"[b]{profile_short(d.key_profile)}[/b] · {verdict}"
+                    f"[b]{profile_name(d.key_profile)}[/b] · {verdict}"
                 )
             else:
                 lines.append(f"Geregistreerd: [b]{registered}[/b] (geen sleutel)")

@@ -62,8 +62,9 @@ def feedback_of(detail: SessionDetail, review: Review) -> Any:
     """The finished session as the feedback screen takes it, or None when it cannot be shown
     as she saw it (not finished, a free registration, or her answers no longer give the
     profile the log recorded, e.g. after a change of questionnaire)."""
+    from dkdl.feedback import Feedback
+    from dkdl.practice import Done
     from dkdl.scoring import AnswerError, Answers
-    from dkdl.tui.state import Done
 
     if detail.status != "afgerond":
         return None
@@ -77,7 +78,7 @@ def feedback_of(detail: SessionDetail, review: Review) -> Any:
     if result.profile != detail.profile:
         return None
     case = review.case(detail.case_id) if detail.case_id and detail.key_profile else None
-    return Done(case, detail.session_id, answers, result)
+    return Feedback(Done(case, detail.session_id, answers, result), review.scorer)
 
 
 class TrainerRoutes:

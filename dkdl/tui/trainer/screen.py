@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from dkdl.tui.text import profile_short
+from dkdl.scoring import profile_name
 from dkdl.tui.trainer import messages as msg
 from dkdl.tui.trainer.analysis import (
     AnalysisPane,
@@ -220,7 +220,7 @@ class TrainerScreen(Screen):
                 Text(self.catalog.case_title(row.case_id)),
             ]
             if self._wide:
-                cells += [profile_short(row.profile), profile_short(row.key_profile)]
+                cells += [profile_name(row.profile), profile_name(row.key_profile)]
             else:
                 cells.append(f"{short_profile(row.profile)}/{short_profile(row.key_profile)}")
             cells += [match_mark(row, colours), duration(row.duration)]
