@@ -241,9 +241,10 @@ class QuestionScreen(Screen[None]):
     def _update(self, widget: Static, markup: str, same_size: bool) -> None:
         """Show ``markup``; a new layout only when its height may change (it wraps now, or
         wrapped before)."""
+        content = Content.from_markup(markup)  # parsed once, for the check and the widget
         width = widget.content_region.width
-        fits = width > 0 and Content.from_markup(markup).cell_length <= width
-        widget.update(markup, layout=not (same_size and fits and widget.size.height == 1))
+        fits = width > 0 and content.cell_length <= width
+        widget.update(content, layout=not (same_size and fits and widget.size.height == 1))
 
     def _update_steps(self, reached: list[str], current_group: str, same_size: bool) -> None:
         reached_groups = {self.questionnaire.by_id[q].group for q in reached}

@@ -46,7 +46,17 @@ class _Wrapping(_ToggleBase):
         return label if isinstance(label, Content) else Content.from_text(label)
 
     def _wrapped(self, width: int) -> list[Content]:
-        return self._label.wrap(max(8, width - _INDENT))
+        """The label wrapped to ``width``; remembered, since layout and every repaint ask for
+        it and the official texts do not change (measured: wrapping was a large part of a
+        repaint)."""
+        key = (width, id(self._label))
+        cache: dict[tuple[int, int], list[Content]] = self.__dict__.setdefault("_wrap_cache", {})
+        lines = cache.get(key)
+        if lines is None:
+            if len(cache) > 8:
+                cache.clear()
+            lines = cache[key] = self._label.wrap(max(8, width - _INDENT))
+        return lines
 
     def render(self) -> Content:
         label_style = self.get_visual_style("toggle--label")
