@@ -64,6 +64,13 @@ class Option(_Model):
         cut = cut[:clause] if clause > 20 else cut.rsplit(" ", 1)[0]
         return cut.rstrip(",;:") + "…"
 
+    @property
+    def keyword(self) -> str:
+        """The fewest words that tell the options apart, for tight columns (a chart row): the
+        bold phrase ('soms', 'vaak/altijd'), else the short label."""
+        bold = re.search(r"\*\*(.+?)\*\*", self.text)
+        return " ".join(bold.group(1).split()) if bold else self.short
+
 
 # short labels: how many words after the bold phrase, and words a label must not end on
 SHORT_EXTRA_WORDS = 3

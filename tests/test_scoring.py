@@ -309,3 +309,12 @@ def test_short_option_labels_read_as_dutch_and_are_never_cut_inside_a_word(quest
                 o.code,
                 o.short,
             )
+
+
+def test_option_keywords_for_tight_columns(questionnaire):
+    assert [o.keyword for o in questionnaire.by_id["Q5"].options] == [
+        "geen",
+        "soms",
+        "vaak/altijd",
+    ]
+    assert questionnaire.by_id["Q1"].options[0].keyword == "is 18 jaar of ouder"  # no bold

@@ -82,7 +82,7 @@ class QuestionView(Screen):
             share = n / total if total else None
             against = f" [dim]· {number(wrong)}× tegen de sleutel[/]" if wrong else ""
             lines.append(
-                f"{code} {escape(option.short[:20]):<20} [$primary]{bar(share, width)}[/] "
+                f"{code} {escape(option.keyword[:20]):<20} [$primary]{bar(share, width)}[/] "
                 f"{pct(share):>4} ({number(n)}){against}"
             )
         lines.append(
