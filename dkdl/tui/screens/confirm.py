@@ -25,12 +25,19 @@ class _Dialog(ModalScreen[T], Generic[T]):
     ]
 
     def __init__(
-        self, title: str, text: str, choices: list[tuple[str, str, ButtonVariant]]
+        self,
+        title: str,
+        text: str,
+        choices: list[tuple[str, str, ButtonVariant]],
+        results: dict[str, T],
+        on_cancel: T,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.text = text
         self.choices = choices  # (key, label, variant)
+        self.results = results  # what each button dismisses with
+        self.on_cancel = on_cancel  # what Escape dismisses with
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -48,10 +55,10 @@ class _Dialog(ModalScreen[T], Generic[T]):
         self.chosen((event.button.id or "").removeprefix("choice-"))
 
     def chosen(self, key: str) -> None:
-        raise NotImplementedError
+        self.dismiss(self.results[key])
 
     def action_cancel(self) -> None:
-        raise NotImplementedError
+        self.dismiss(self.on_cancel)
 
 
 class ChoiceScreen(_Dialog[str | None]):
@@ -64,14 +71,7 @@ class ChoiceScreen(_Dialog[str | None]):
         choices: list[tuple[str, str, ButtonVariant]],
         cancel: str | None = None,
     ) -> None:
-        super().__init__(title, text, choices)
-        self.cancel = cancel
-
-    def chosen(self, key: str) -> None:
-        self.dismiss(key)
-
-    def action_cancel(self) -> None:
-        self.dismiss(self.cancel)
+        super().__init__(title, text, choices, {key: key for key, _, _ in choices}, cancel)
 
 
 class ConfirmScreen(_Dialog[bool]):
@@ -79,10 +79,8 @@ class ConfirmScreen(_Dialog[bool]):
 
     def __init__(self, title: str, text: str, yes: str = "Ja", no: str = "Nee") -> None:
         # the safe answer first (and focused), as in every dialog of the app
-        super().__init__(title, text, [("nee", no, "primary"), ("ja", yes, "default")])
-
-    def chosen(self, key: str) -> None:
-        self.dismiss(key == "ja")
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+        choices: list[tuple[str, str, ButtonVariant]] = [
+            ("nee", no, "primary"),
+            ("ja", yes, "default"),
+        ]
+        super().__init__(title, text, choices, {"nee": False, "ja": True}, False)
