@@ -49,7 +49,7 @@ Bare().run()
 
 SERVER = """
 import json, sys
-from dkdl import web
+from dkdl.tui import web
 server = web.WebServer(json.loads(sys.argv[2]), web.bind(0), spare=sys.argv[1] == "spare")
 server.serve()
 """
@@ -140,7 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from dkdl import web
+    from dkdl.tui import web
 
     chromium = os.environ.get("DKDL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     tmp = tempfile.TemporaryDirectory()

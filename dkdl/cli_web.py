@@ -1,4 +1,4 @@
-"""``dkdl web``: the practice app in the browser (the server lives in :mod:`dkdl.web`)."""
+"""``dkdl web``: the practice app in the browser (the server lives in :mod:`dkdl.tui.web`)."""
 
 from __future__ import annotations
 
@@ -45,8 +45,9 @@ def add_web_command(sub, common: argparse.ArgumentParser) -> None:
 
 def cmd_web(args: argparse.Namespace) -> int:
     """Check the log, the questionnaire and the case folders as the app would, then serve."""
-    from dkdl import store, web
+    from dkdl import store
     from dkdl.cli_common import questionnaire
+    from dkdl.tui import web
 
     # A log or questionnaire that cannot be used is refused here, once, instead of in each tab.
     db = store.resolve_db_path(getattr(args, "db", None))

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dkdl import web
+from dkdl.tui import web
 
 ROOT = Path(__file__).resolve().parent.parent
 KIND_CASE = ROOT / "tests" / "data" / "tui_cases" / "tui-kind-01.yaml"

@@ -42,7 +42,7 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 KEY_PARAM = "sleutel"  # the query parameter that carries the secret key
 
-log = logging.getLogger("dkdl.web")
+log = logging.getLogger("dkdl.tui.web")
 
 # Two changes to textual-serve's page script, each checked to apply exactly once (a textual-serve
 # whose script differs is refused, see _page_script):
