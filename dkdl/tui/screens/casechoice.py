@@ -28,10 +28,15 @@ def history_text(history: dict[str, CaseHistory]) -> dict[str, str]:
 
 
 def matches(case: Case, needle: str) -> bool:
+    """Every word of the filter occurs in what she sees of the case: title, tags, level.
+
+    Not the case id: ids name the outcome (``ptz-…``, ``kindzorg-…``, ``tijdelijk-…``), so
+    typing "ptz" would list exactly the PTZ cases and give the answer away.
+    """
     if not needle:
         return True
     hay = " ".join(
-        [case.id, case.title, " ".join(case.situation_tags), difficulty(case.data.difficulty)]
+        [case.title, " ".join(case.situation_tags), difficulty(case.data.difficulty)]
     ).lower()
     return all(word in hay for word in needle.lower().split())
 
