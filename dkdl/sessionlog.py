@@ -152,6 +152,11 @@ class PracticeLog(Protocol):
     def answers(self, session_id: str) -> dict[str, AnswerRecord]:
         """The answers of a session, by question id."""
 
+    def answers_of(self, session_ids: Sequence[str]) -> dict[str, dict[str, AnswerRecord]]:
+        """The answers of many sessions in one read: session id -> question id -> answer, as
+        :meth:`answers` gives them (a session without answers maps to an empty dict); ids the
+        log does not know are left out instead of raising."""
+
     def start_toets(self, *, nurse: str, case_ids: Sequence[str]) -> str:
         """Store a toets (status bezig) with its planned cases in order; returns its UUID, the
         ``test_id`` of its sessions."""
@@ -265,6 +270,9 @@ class MemoryLog:
 
     def answers(self, session_id: str) -> dict[str, AnswerRecord]:
         return dict(self._answers[session_id])
+
+    def answers_of(self, session_ids: Sequence[str]) -> dict[str, dict[str, AnswerRecord]]:
+        return {sid: dict(self._answers[sid]) for sid in session_ids if sid in self._answers}
 
     def start_toets(self, *, nurse: str, case_ids: Sequence[str]) -> str:
         check_pseudonym(nurse)

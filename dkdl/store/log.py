@@ -17,6 +17,7 @@ Schema: ``docs/schema.md``. No table holds client-identifying data.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import threading
 import time
@@ -64,7 +65,13 @@ from dkdl.store.rows import (
     session_info,
 )
 from dkdl.store.schema import migrations
-from dkdl.store.validate import answer_problems, session_problems, show
+from dkdl.store.validate import (
+    answer_ok,
+    answer_problems,
+    known_vocabularies,
+    session_problems,
+    show,
+)
 
 # -- opening -----------------------------------------------------------------------------------
 
@@ -412,6 +419,39 @@ class SqliteLog:
             if answer_problems(answer, raw[-1], strict=False):
                 continue
             result[answer.question] = AnswerRecord(
+                answer.question,
+                answer.option,
+                items_tuple(answer.items),
+                answer.answered_at,
+                float(answer.seconds),
+                answer.changes,
+            )
+        return result
+
+    def answers_of(self, session_ids: Sequence[str]) -> dict[str, dict[str, AnswerRecord]]:
+        """The answers of many sessions in one query (session UUID -> question id -> answer),
+        validated as :meth:`answers` validates them; unknown UUIDs are left out. The UUIDs go
+        in as one JSON array parameter, so any number of them fits in one statement."""
+        wanted = list(dict.fromkeys(session_ids))
+        rows = self._read(
+            "SELECT s.uuid, a.question, a.option, a.items, a.answered_at, a.seconds, a.changes, "
+            "s.questionnaire_version FROM sessions s LEFT JOIN answers a ON a.session = s.id "
+            "WHERE s.uuid IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+        vocabularies = known_vocabularies()
+        result: dict[str, dict[str, AnswerRecord]] = {}
+        for raw in rows:
+            per_session = result.setdefault(raw[0], {})
+            if raw[1] is None:  # a session without answers (the LEFT JOIN's empty side)
+                continue
+            answer = AnswerRow._make(raw[:-1])
+            version = raw[-1]
+            if not answer_ok(answer, vocabularies.get(version)) and answer_problems(
+                answer, version, strict=False
+            ):
+                continue
+            per_session[answer.question] = AnswerRecord(
                 answer.question,
                 answer.option,
                 items_tuple(answer.items),

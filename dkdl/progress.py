@@ -1,0 +1,364 @@
+"""Mijn voortgang: one nurse's own figures, computed from her sessions in the log.
+
+What counts is what the trainer's review counts (``docs/report.md``), applied to every attempt
+of hers rather than the first per case:
+
+- **Counted sessions**: her finished (``afgerond``) sessions with a key, i.e. modes ``oefenen``
+  and ``toets`` on a case; ``vrij``, open and abandoned sessions never count.
+- **A question counts for a session** when both her answers and the key reach it (routing can
+  end the questionnaire early on either side); the same answer is the same option and, for the
+  checklist question (Q12) with the checklist counting, the same items. This is
+  :meth:`dkdl.scoring.Scorer.compare`, the one comparison the feedback uses too.
+- A session counts per question only when its case is in the library and the case's key still
+  gives the profile the session was scored against (as in the review: a key that changed its
+  profile since is not the key she answered); it always counts for the profile.
+- **Recent** (the app's own choice, not an NZa notion): her last ``recent`` counted sessions
+  (default 10); **earlier**: all her counted sessions before those. A nurse who practises twice a
+  week sees the last five weeks or so against what came before.
+- **Per axis**: her answers to the questions of that axis (draagkracht Q4-Q6, draaglast Q7-Q8,
+  ondersteuningsbehoefte Q9-Q12), counted as per question.
+- **Weakest questions**: at most three questions with at least one answer against the key,
+  lowest overall share first (ties: more answers against the key first, then questionnaire
+  order). Each carries the wrong answer she gave most often, the key's answer in those cases
+  and dkdl's own explanation of the rule behind it (:mod:`dkdl.explanations`; not NZa text:
+  label it as dkdl's, :data:`dkdl.explanations.LABEL`).
+
+Plain Python, no Textual. One read of her sessions, one batch read of their answers
+(:meth:`dkdl.sessionlog.PracticeLog.answers_of`) and one of her toetsen.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dkdl.explanations import explanations_for
+from dkdl.practice import answers_from_records
+from dkdl.scoring import Answers
+from dkdl.sessionlog import AFGEROND, AnswerRecord, PracticeLog, SessionInfo
+
+if TYPE_CHECKING:
+    from dkdl.cases import Case, CaseLibrary
+    from dkdl.scoring import Scorer
+
+KEYED_MODES = ("oefenen", "toets")
+DEFAULT_RECENT = 10
+WEAKEST = 3
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share of answers (or profiles) equal to the key."""
+
+    right: int
+    counted: int
+
+    @property
+    def share(self) -> float | None:
+        """right / counted; None when nothing was counted."""
+        return self.right / self.counted if self.counted else None
+
+
+@dataclass(frozen=True)
+class SessionPoint:
+    """One finished oefenen/toets session of hers, with a key."""
+
+    session_id: str
+    started_at: str  # ISO 8601 UTC, as in the log
+    mode: str  # "oefenen" | "toets"
+    case_id: str
+    case_title: str  # "" when the case is no longer in the library
+    profile: str  # hers
+    key_profile: str
+    right: bool  # profile == key_profile
+
+
+@dataclass(frozen=True)
+class QuestionProgress:
+    qid: str  # "Q1".."Q12"
+    title: str  # the questionnaire's title, e.g. "Wassen/douchen"
+    axis: str | None  # None for the routing questions (Q1-Q3)
+    earlier: Rate  # sessions before her last `recent` counted sessions
+    recent: Rate  # her last `recent` counted sessions
+    overall: Rate
+
+
+@dataclass(frozen=True)
+class WeakQuestion:
+    qid: str
+    title: str
+    question_text: str  # the official wording: the title, with the questionnaire's note if any
+    rate: Rate  # overall
+    her_option: int | None  # the wrong option she chose most often (None if no wrong answer)
+    key_option: int | None  # the key's option in those answers
+    her_option_text: str  # official text of her_option ("" if None), with its ** emphasis
+    key_option_text: str
+    explanation: str  # dkdl's own explanation of the rule (Dutch), labelled as such by the UI
+
+
+@dataclass(frozen=True)
+class ToetsResult:
+    toets_id: str
+    started_at: str
+    right: int  # profiles right
+    total: int  # planned cases
+    finished: bool
+
+
+@dataclass(frozen=True)
+class Progress:
+    nurse: str
+    sessions: tuple[SessionPoint, ...]  # chronological, counted sessions only
+    questions: tuple[QuestionProgress, ...]  # Q1..Q12 in questionnaire order
+    axes: tuple[tuple[str, Rate, Rate, Rate], ...]  # (axis, earlier, recent, overall)
+    weakest: tuple[WeakQuestion, ...]  # at most 3, weakest first
+    not_done: tuple[Case, ...]  # library cases with no finished oefenen/toets session of hers
+    toetsen: tuple[ToetsResult, ...]  # chronological
+    recent: int  # the N used for "recent"
+    # per question id, the (her option, key option) pairs of her answers against the key, with
+    # how often: what :mod:`dkdl.adaptive` aims at (an item mistake at Q12 is (2, 2))
+    misses: tuple[tuple[str, tuple[tuple[int, int, int], ...]], ...] = ()
+    # the case ids of her counted sessions, most recent last (for "not one she has just done")
+    history: tuple[str, ...] = ()
+
+    def question(self, qid: str) -> QuestionProgress:
+        """One question's figures (KeyError for an unknown id)."""
+        for q in self.questions:
+            if q.qid == qid:
+                return q
+        raise KeyError(qid)
+
+
+def counted(info: SessionInfo) -> bool:
+    """A session of hers that counts: finished, oefenen or toets, with a key and a case."""
+    return (
+        info.status == AFGEROND
+        and info.mode in KEYED_MODES
+        and info.key_profile is not None
+        and info.profile is not None
+        and info.case_id is not None
+    )
+
+
+def her_answers(scorer: Scorer, records: dict[str, AnswerRecord]) -> Answers:
+    """Stored answer records as the model sees them (reached questions; items if they count)."""
+    options = {q: r.option for q, r in records.items()}
+    cid = scorer.checklist_id
+    items = set(records[cid].items) if cid is not None and cid in records else set()
+    return answers_from_records(scorer, options, items)
+
+
+def question_text(scorer: Scorer, qid: str) -> str:
+    """The official wording of a question as the questionnaire holds it: its title, and the
+    questionnaire's own note in brackets ("Medicatiegebruik (Het bestellen van medicatie valt
+    hier niet onder.)"). The questionnaire has no separate question sentence; the options carry
+    the rest of the wording."""
+    question = scorer.questionnaire.by_id[qid]
+    return f"{question.title} ({question.note})" if question.note else question.title
+
+
+def progress_of(
+    log: PracticeLog,
+    scorer: Scorer,
+    library: CaseLibrary,
+    nurse: str,
+    *,
+    recent: int = DEFAULT_RECENT,
+) -> Progress:
+    """Her figures (see the module docstring for what counts). ``recent`` < 1 is taken as 1."""
+    recent = max(1, int(recent))
+    q = scorer.questionnaire
+    cases = {c.id: c for c in library.cases}
+    mine = [s for s in log.sessions(nurse) if s.nurse == nurse]
+    infos = sorted((s for s in mine if counted(s)), key=lambda s: s.started_at)
+    points = []
+    for s in infos:
+        assert s.case_id is not None and s.profile is not None and s.key_profile is not None
+        case = cases.get(s.case_id)
+        points.append(
+            SessionPoint(
+                s.id,
+                s.started_at,
+                s.mode,
+                s.case_id,
+                case.title if case is not None else "",
+                s.profile,
+                s.key_profile,
+                s.profile == s.key_profile,
+            )
+        )
+    first_recent = max(0, len(infos) - recent)
+    comparable = [
+        (i, s)
+        for i, s in enumerate(infos)
+        if s.case_id in cases and cases[s.case_id].profile == s.key_profile
+    ]
+    records = log.answers_of([s.id for _, s in comparable])
+
+    qids = scorer.question_ids
+    # per question: [earlier right, earlier counted, recent right, recent counted]
+    tally = {qid: [0, 0, 0, 0] for qid in qids}
+    misses: dict[str, Counter[tuple[int, int]]] = {qid: Counter() for qid in qids}
+    seen: dict[tuple[str, tuple], tuple[tuple[str, bool, int, int], ...]] = {}
+    for i, s in comparable:
+        case = cases[s.case_id]  # type: ignore[index]
+        answers = her_answers(scorer, records.get(s.id, {}))
+        memo_key = (case.id, (tuple(sorted(answers.options.items())), answers.items))
+        verdicts = seen.get(memo_key)
+        if verdicts is None:  # the same answers to the same case compare the same way
+            verdicts = seen[memo_key] = tuple(
+                (v.question_id, v.same, v.mine, v.key)
+                for v in scorer.compare(answers, case.answers)
+                if v.mine is not None and v.key is not None
+            )
+        part = 2 if i >= first_recent else 0
+        for qid, same, her, key in verdicts:
+            cell = tally[qid]
+            cell[part + 1] += 1
+            if same:
+                cell[part] += 1
+            else:
+                misses[qid][(her, key)] += 1
+
+    questions = tuple(
+        QuestionProgress(
+            x.id,
+            x.title,
+            x.axis,
+            Rate(tally[x.id][0], tally[x.id][1]),
+            Rate(tally[x.id][2], tally[x.id][3]),
+            Rate(tally[x.id][0] + tally[x.id][2], tally[x.id][1] + tally[x.id][3]),
+        )
+        for x in q.questions
+    )
+    axes = tuple(
+        (
+            axis.id,
+            _sum(qp.earlier for qp in questions if qp.axis == axis.id),
+            _sum(qp.recent for qp in questions if qp.axis == axis.id),
+            _sum(qp.overall for qp in questions if qp.axis == axis.id),
+        )
+        for axis in q.axes
+    )
+    weakest = _weakest(scorer, questions, misses)
+    done = {s.case_id for s in mine if s.status == AFGEROND and s.mode in KEYED_MODES}
+    not_done = tuple(c for c in library.cases if c.id not in done)
+    toetsen = _toetsen(log, nurse, mine, infos)
+    return Progress(
+        nurse,
+        tuple(points),
+        questions,
+        axes,
+        weakest,
+        not_done,
+        toetsen,
+        recent,
+        tuple(
+            (qid, tuple((a, b, n) for (a, b), n in sorted(misses[qid].items())))
+            for qid in qids
+            if misses[qid]
+        ),
+        tuple(s.case_id for s in infos if s.case_id is not None),
+    )
+
+
+def _sum(rates: Iterable[Rate]) -> Rate:
+    right = total = 0
+    for r in rates:
+        right += r.right
+        total += r.counted
+    return Rate(right, total)
+
+
+def most_common_miss(pairs: Counter[tuple[int, int]]) -> tuple[int, int] | None:
+    """The (her option, key option) pair she gave most often; ties: lowest options first."""
+    if not pairs:
+        return None
+    return min(pairs, key=lambda pair: (-pairs[pair], pair))
+
+
+def _weakest(
+    scorer: Scorer,
+    questions: tuple[QuestionProgress, ...],
+    misses: dict[str, Counter[tuple[int, int]]],
+) -> tuple[WeakQuestion, ...]:
+    order = {qid: i for i, qid in enumerate(scorer.question_ids)}
+    candidates = [qp for qp in questions if qp.overall.counted > qp.overall.right]
+    candidates.sort(
+        key=lambda qp: (
+            qp.overall.right / qp.overall.counted,
+            -(qp.overall.counted - qp.overall.right),
+            order[qp.qid],
+        )
+    )
+    rules = explanations_for(scorer)
+    out = []
+    for qp in candidates[:WEAKEST]:
+        question = scorer.questionnaire.by_id[qp.qid]
+        pair = most_common_miss(misses[qp.qid])
+        her, key = pair if pair is not None else (None, None)
+        out.append(
+            WeakQuestion(
+                qp.qid,
+                qp.title,
+                question_text(scorer, qp.qid),
+                qp.overall,
+                her,
+                key,
+                question.option(her).text if her is not None else "",
+                question.option(key).text if key is not None else "",
+                rules.explain(qp.qid, her, key),
+            )
+        )
+    return tuple(out)
+
+
+def _toetsen(
+    log: PracticeLog, nurse: str, mine: list[SessionInfo], infos: list[SessionInfo]
+) -> tuple[ToetsResult, ...]:
+    """Her toetsen in order: the stored ones with their plan, and toetsen from before toetsen
+    were stored (only their sessions: total = the sessions done, finished when all are)."""
+    right: Counter[str] = Counter()
+    for s in infos:
+        if s.test_id is not None and s.mode == "toets" and s.profile == s.key_profile:
+            right[s.test_id] += 1
+    out = [
+        ToetsResult(t.id, t.started_at, right[t.id], len(t.case_ids), t.status == AFGEROND)
+        for t in log.toetsen(nurse)
+        if t.nurse == nurse
+    ]
+    stored = {t.toets_id for t in out}
+    legacy: dict[str, list[SessionInfo]] = {}
+    for s in mine:
+        if s.mode == "toets" and s.test_id and s.test_id not in stored:
+            legacy.setdefault(s.test_id, []).append(s)
+    for test_id, sessions in legacy.items():
+        out.append(
+            ToetsResult(
+                test_id,
+                min(s.started_at for s in sessions),
+                right[test_id],
+                len(sessions),
+                all(s.status == AFGEROND for s in sessions),
+            )
+        )
+    out.sort(key=lambda t: t.started_at)
+    return tuple(out)
+
+
+__all__ = [
+    "DEFAULT_RECENT",
+    "Progress",
+    "QuestionProgress",
+    "Rate",
+    "SessionPoint",
+    "ToetsResult",
+    "WeakQuestion",
+    "counted",
+    "her_answers",
+    "most_common_miss",
+    "progress_of",
+    "question_text",
+]
