@@ -104,11 +104,20 @@ def bare_summary(conn: sqlite3.Connection, first: bool) -> None:
     ).fetchall()
 
 
-def bare_questions(conn: sqlite3.Connection, first: bool) -> None:
+def bare_questions(conn: sqlite3.Connection, first: bool, nurse: int | None = None) -> None:
+    who = f" AND s.nurse = {int(nurse)}" if nurse is not None else ""
     conn.execute(
         "SELECT s.case_id, a.question, a.option, a.items, s.match, count(*) FROM sessions s "
-        f"JOIN answers a ON a.session = s.id WHERE s.id IN ({counted(first)}) "
+        f"JOIN answers a ON a.session = s.id WHERE s.id IN ({counted(first)}){who} "
         "GROUP BY 1, 2, 3, 4, 5"
+    ).fetchall()
+
+
+def bare_deep_page(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "SELECT s.uuid, s.started_at, n.pseudonym, s.mode, s.case_id, s.status, s.profile, "
+        "s.key_profile, s.match, s.finished_at FROM sessions s JOIN nurses n ON n.id = s.nurse "
+        "ORDER BY n.pseudonym, s.id LIMIT 100 OFFSET 50000"
     ).fetchall()
 
 
@@ -160,19 +169,30 @@ def report_peak(path: Path, out: Path) -> float | None:
     except ImportError:
         return None
     args = [sys.executable, "-c", code, sys.executable, "-m", "dkdl", "report", "--db", str(path),
-            "--out", str(out)]  # fmt: skip
+            "--out", str(out), "--force"]  # fmt: skip
     peak = int(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
     return peak / 1024 if sys.platform != "darwin" else peak / 1024 / 1024
 
 
-def line(name: str, ours: list[float], base: list[float], goal: float | None) -> None:
-    o, b = statistics.median(ours), statistics.median(base)
-    verdict = "" if goal is None else ("  ok" if o <= goal else f"  OVER the {goal:g} s goal")
+Row = tuple[str, list[float], list[float] | None, float | None]
+
+
+def table(rows: list[Row]) -> None:
+    """One table: median of ours, of the bare baseline, the ratio, and the goal's verdict."""
+    print()
     print(
-        f"{name:34s} ours {o * 1000:8.1f} ms   bare sqlite3 {b * 1000:8.1f} ms   "
-        f"ratio {o / b:5.1f}x   (ours min {min(ours) * 1000:.0f}, max {max(ours) * 1000:.0f})"
-        f"{verdict}"
+        f"{'step':40s} {'ours ms':>9s} {'bare ms':>9s} {'ratio':>7s}  {'ours min-max':>13s}  goal"
     )
+    for name, ours, base, goal in rows:
+        o = statistics.median(ours)
+        b = statistics.median(base) if base else None
+        ratio = f"{o / b:6.1f}x" if b else "      -"
+        bare = f"{b * 1000:9.1f}" if b is not None else f"{'-':>9s}"
+        spread = f"{min(ours) * 1000:.0f}-{max(ours) * 1000:.0f}"
+        verdict = (
+            "" if goal is None else (f"<= {goal:g} s ok" if o <= goal else f"<= {goal:g} s OVER")
+        )
+        print(f"{name:40s} {o * 1000:9.1f} {bare} {ratio}  {spread:>13s}  {verdict}")
 
 
 def main() -> None:
@@ -182,7 +202,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     path = demo_log(args.sessions, args.nurses)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"log: {path} ({path.stat().st_size / 1e6:.0f} MB), {args.rounds} rounds, medians")
+    rows: list[Row] = []
 
     def open_and_page() -> None:
         with Review.open(path) as review:
@@ -196,21 +218,30 @@ def main() -> None:
         ours_t.append(timed(open_and_page))
         base_t.append(timed(lambda: bare_table(path)))
         store_t.append(timed(store_open))
-    line("table: open + first page", ours_t, base_t, 1.0)
-    print(
-        f"{'  of which the store opening':34s} {statistics.median(store_t) * 1000:8.1f} ms "
-        "(file checks incl. PRAGMA quick_check, dkdl.store.open_log)"
-    )
+    rows.append(("table: open + first page", ours_t, base_t, 1.0))
+    rows.append(("  of which the store's opening", store_t, None, None))
+    print("table done", flush=True)
 
     with Review.open(path) as review:
-        _ = review.analysis().sessions  # the first-attempt table: once per open review
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        # a deep page sorted by something else than the date (the table's scroll bar)
+        o, b = [], []
+        for i in range(args.rounds):
+            sort = ("nurse", "case", "duration", "profile", "match")[i % 5]
+            o.append(timed(lambda s=sort: review.sessions_page(sort=s, offset=50_000)))
+            b.append(timed(lambda: bare_deep_page(conn)))
+        rows.append(("table: page at 50,000, other sort", o, b, 1.0))
+        t = [timed(lambda: review.analysis(ReviewFilter(until=_far_future(99))).sessions)]
+        rows.append(("analysis: once per open review", t, None, None))
         for attempts in ("first", "all"):
             first = attempts == "first"
             views = {
-                "summary": (lambda a: a.sessions, bare_summary),
-                "questions": (lambda a: a.questions, bare_questions),
-                "nurses": (lambda a: a.nurses, bare_nurses),
+                "summary, cases, confusion": (
+                    lambda a: (a.sessions, a.cases, a.confusion),
+                    bare_summary,
+                ),
+                "per question": (lambda a: a.questions, bare_questions),
+                "per nurse": (lambda a: a.nurses, bare_nurses),
             }
             for view, (ours_fn, bare_fn) in views.items():
                 o, b = [], []
@@ -219,7 +250,16 @@ def main() -> None:
                     flt = ReviewFilter(attempts=attempts, until=_far_future(i))
                     o.append(timed(lambda flt=flt, fn=ours_fn: fn(review.analysis(flt))))
                     b.append(timed(lambda fn=bare_fn, first=first: fn(conn, first)))
-                line(f"analysis {view} ({attempts})", o, b, 0.3)
+                rows.append((f"analysis {view} ({attempts})", o, b, 0.3))
+            # one nurse's figures (the filter a trainer sets most)
+            o, b = [], []
+            nurse = review.nurses()[0].display
+            for i in range(args.rounds):
+                flt = ReviewFilter(attempts=attempts, nurse=nurse, until=_far_future(i))
+                o.append(timed(lambda flt=flt: review.analysis(flt).to_json()))
+                b.append(timed(lambda first=first: bare_questions(conn, first, nurse=1)))
+            rows.append((f"analysis, one nurse, every view ({attempts})", o, b, 0.3))
+            print(f"analyses ({attempts}) done", flush=True)
         conn.close()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -227,16 +267,24 @@ def main() -> None:
         o, b = [], []
         for _ in range(args.rounds):
             o.append(child([sys.executable, "-m", "dkdl", "report", "--db", str(path),
-                            "--out", str(out)])[0])  # fmt: skip
+                            "--out", str(out), "--force"])[0])  # fmt: skip
             bare = [sys.executable, "-c", BARE_REPORT, str(path), str(bare_out), BARE_REPORT_SQL]
             b.append(child(bare)[0])
-        line("dkdl report (html, child process)", o, b, 5.0)
+        rows.append(("dkdl report (html, child process)", o, b, 5.0))
         peak = report_peak(path, out)
-        print(
-            "peak memory of dkdl report: "
-            + ("not measured on this OS" if peak is None else f"{peak:.0f} MB")
-            + ("" if peak is None else ("  ok" if peak <= 200 else "  OVER the 200 MB goal"))
+    table(rows)
+    print(
+        "peak memory of dkdl report: "
+        + ("not measured on this OS" if peak is None else f"{peak:.0f} MB")
+        + (
+            ""
+            if peak is None
+            else ("  (<= 200 MB ok)" if peak <= 200 else "  OVER the 200 MB goal")
         )
+    )
+    after = os.getloadavg() if hasattr(os, "getloadavg") else None
+    if load and after:
+        print(f"load average: {load[0]:.1f} at the start, {after[0]:.1f} at the end (2 cores)")
 
 
 def _far_future(i: int):

@@ -31,7 +31,7 @@ from dkdl.errors import (
     yaml_problem,
 )
 from dkdl.privacy import identifying
-from dkdl.questionnaire import Questionnaire, data_dir
+from dkdl.questionnaire import Questionnaire, data_dir, load_yaml
 from dkdl.safetext import shown
 from dkdl.scoring import AnswerError, Answers, Result, Scorer
 
@@ -298,7 +298,7 @@ def privacy_problems(case: CaseFile) -> list[tuple[str, str]]:
 def parse_case(text: str, path: Path, scorer: Scorer) -> Case:
     """Validate one case file's text; raise :class:`LoadError` with every problem found."""
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise LoadError([yaml_problem(path, exc)]) from None
     if not isinstance(raw, dict):

@@ -117,6 +117,7 @@ _YAML_DUTCH = (
         "een ':' op een plek waar dat niet mag; zet tekst met ':' tussen aanhalingstekens",
     ),
     ("found character '\\t'", "een tab; spring in met spaties"),
+    ("found a tab character", "een tab; spring in met spaties"),  # libyaml's words
     (
         "found character",
         "een teken waarmee niets mag beginnen; zet de tekst tussen aanhalingstekens",
@@ -137,6 +138,8 @@ _YAML_DUTCH = (
     ("found duplicate anchor", "een anker (&naam) staat er twee keer in"),
     ("special characters are not allowed", "een stuurteken; haal het weg"),
     ("found unacceptable character", "een stuurteken; haal het weg"),
+    ("control characters are not allowed", "een stuurteken; haal het weg"),  # libyaml
+    ("did not find expected key", "de inspringing klopt niet"),  # libyaml
     ("found unhashable key", "een lijst of mapping als sleutel"),
 )
 

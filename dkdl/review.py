@@ -18,9 +18,11 @@ Plain Python, no UI imports: the TUI trainer mode and ``dkdl report`` both build
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -47,7 +49,7 @@ from dkdl.review_model import (
 from dkdl.review_stats import Thresholds
 from dkdl.scoring import Scorer
 from dkdl.sessionlog import AFGEROND
-from dkdl.store import ITEM_SEP, NurseKey, SqliteLog, nurse_identities, open_log
+from dkdl.store import ITEM_SEP, NurseKey, SqliteLog, nurse_identities, open_log, translate
 
 __all__ = [
     "ATTEMPTS",
@@ -115,12 +117,22 @@ class Review:
         self._counted_for: ReviewFilter | None = None
         self._seek = False
         self._cases = {c.id: c for c in library.cases}
-        with self._lock:
+        with self._reading():
             self._conn.execute("PRAGMA temp_store = MEMORY")
             self._inst = "coalesce(s.installation, '')"
             self._setup_questions()
             self._nurses = self._setup_identity()
             self._case_notes = self._setup_keys()
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """The lock, and a SQLite failure while reading (a damaged file, the file taken away)
+        as the store's Dutch :class:`dkdl.store.StoreError` instead of SQLite's English."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path, "het lezen") from None
 
     @classmethod
     def open(
@@ -131,13 +143,16 @@ class Review:
         builtin: bool = True,
         questionnaire: Questionnaire | None = None,
         thresholds: Thresholds | None = None,
+        quick_check: bool = True,
     ) -> Review:
         """Open the log at ``path`` read-only with the built-in cases (unless ``builtin`` is
         false), ``DKDL_CASES`` and the ``cases`` folders. Raises :class:`dkdl.store.StoreError`
         for a file that is not a usable dkdl log; the file is never written.
 
         The case files are read in a second thread while the store checks the log (SQLite
-        releases the interpreter lock), so opening costs about the longer of the two."""
+        releases the interpreter lock), so opening costs about the longer of the two.
+        ``quick_check=False`` leaves SQLite's structure check of the file to the caller
+        (:func:`dkdl.store.verify_structure`), as trainer mode does after the first page."""
         dirs = case_dirs(cases, builtin=builtin)
         loaded: list[tuple[Questionnaire, CaseLibrary]] = []
         failed: list[BaseException] = []
@@ -152,7 +167,7 @@ class Review:
         reader = threading.Thread(target=load, name="dkdl-cases", daemon=True)
         reader.start()
         try:
-            log = open_log(Path(path), create=False, readonly=True)
+            log = open_log(Path(path), create=False, readonly=True, quick_check=quick_check)
         finally:
             reader.join()
         try:
@@ -246,13 +261,13 @@ class Review:
     def reload_identities(self) -> None:
         """Read nurses and aliases again (after :func:`dkdl.store.add_alias` or
         :func:`dkdl.store.remove_alias`); earlier analyses keep their figures."""
-        with self._lock:
+        with self._reading():
             self._nurses = self._setup_identity()
 
     def refresh(self) -> None:
         """See what was written to the log since opening (sessions of a nurse practising on
         the same file, imports, aliases); earlier analyses keep their figures."""
-        with self._lock:
+        with self._reading():
             self._nurses = self._setup_identity()
             self._case_notes = self._setup_keys()
 
@@ -339,7 +354,7 @@ class Review:
 
     def case_ids(self) -> list[str]:
         """The case ids that occur in the log, sorted."""
-        with self._lock:
+        with self._reading():
             rows = self._conn.execute(
                 "SELECT DISTINCT case_id FROM sessions WHERE case_id IS NOT NULL"
             ).fetchall()
@@ -404,7 +419,7 @@ class Review:
         if sort not in SORT_COLUMNS:
             raise FilterError(f"onbekende kolom {sort!r}; kies uit {', '.join(SORT_COLUMNS)}")
         offset, limit = max(0, int(offset)), max(0, int(limit))
-        with self._lock:
+        with self._reading():
             joins, clause, params = self.selection_sql(flt, counted_only=counted_only)
             base = f"FROM sessions s {joins}{clause}"
             if clause:
@@ -428,7 +443,7 @@ class Review:
         ``w.display`` and ``w.laptop``), the `` WHERE ...`` clause (or "") and its parameters.
         Run it on ``self.log``'s connection (the joins use its TEMP tables)."""
         where, params = self._where(flt)
-        with self._lock:
+        with self._reading():
             if counted_only:
                 self._ensure_first()
                 where.append(
@@ -444,7 +459,7 @@ class Review:
 
     def session_detail(self, session_id: str) -> SessionDetail:
         """Her answers against the key with the toelichtingen (KeyError for an unknown UUID)."""
-        with self._lock:
+        with self._reading():
             row = self._conn.execute(
                 "SELECT s.id, s.uuid, w.display, w.laptop, s.mode, s.case_id, s.case_hash, "
                 "s.started_at, s.finished_at, s.status, s.profile, s.key_profile, s.match "
@@ -563,7 +578,7 @@ class Review:
 
     def counted_rows(self, flt: ReviewFilter, sql: str) -> list[tuple]:
         """Run ``sql`` over TEMP ``rv_counted c``: the sessions the analyses count."""
-        with self._lock:
+        with self._reading():
             self._ensure_counted(flt)
             return self._conn.execute(sql).fetchall()
 
@@ -576,7 +591,7 @@ class Review:
         her answers and the key reach. With few counted sessions (the first-attempt default)
         their answers are looked up by session and counted here (no sort); otherwise SQLite
         groups them."""
-        with self._lock:
+        with self._reading():
             self._ensure_counted(flt)
             mask, nitems = self._item_sql()
             correct = f"(a.option = k.option AND {mask} = k.mask AND {nitems} = k.nitems)"

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input, OptionList, Select
 from dkdl.cases import load_library
 from dkdl.demo import demo_bundle
 from dkdl.review import Review
-from dkdl.store import open_log
+from dkdl.store import StoreError, open_log, verify_structure
 from dkdl.store.merge import merge_bundle
 from dkdl.tui.app import make_app
 from dkdl.tui.screens.feedback import FeedbackScreen
@@ -286,3 +286,36 @@ async def test_a_file_that_is_not_a_log_is_refused_in_dutch(tmp_path):
     assert app.failure is not None and app.failure.code == 2
     assert "geen dkdl-logbestand" in str(app.failure)
     assert digest(bad) == before
+
+
+async def test_a_damaged_log_is_named_after_the_first_page(tmp_path, questionnaire, library):
+    # Trainer mode shows the first page before SQLite's structure check of the whole file
+    # (PRAGMA quick_check) has run; the check follows in the background and a damaged file
+    # is then named in Dutch and trainer mode closes, the file untouched.
+    from argparse import Namespace
+
+    path = build_log(tmp_path / "groep.db", questionnaire, library, sessions=300)
+    data = bytearray(path.read_bytes())
+    pages = len(data) // 4096
+    data[(pages - 10) * 4096 : (pages - 5) * 4096] = b"\x5a" * 4096 * 5  # the newest answers
+    path.write_bytes(bytes(data))
+    before = digest(path)
+    args = Namespace(db=str(path), cases=CASES)
+    app = TrainerApp(trainer_loader(args))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            if app.failure is not None:
+                break
+            await pilot.pause(0.05)
+    assert app.failure is not None and app.failure.code == 2
+    assert "beschadigd" in str(app.failure)
+    for english in ("malformed", "disk image", "not a database"):
+        assert english not in str(app.failure)
+    assert digest(path) == before
+    # the file opens without the structure check, which then finds the damage
+    with open_log(path, create=False, readonly=True, quick_check=False):
+        pass
+    with pytest.raises(StoreError, match="beschadigd") as info:
+        verify_structure(path)
+    assert info.value.kind == "corrupt"
+    assert digest(path) == before

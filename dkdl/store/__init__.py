@@ -23,6 +23,8 @@ from dkdl.store.files import (
     check_file,
     default_db_path,
     resolve_db_path,
+    translate,
+    verify_structure,
 )
 from dkdl.store.identity import (
     Installation,
@@ -86,4 +88,6 @@ __all__ = [
     "read_bundle",
     "remove_alias",
     "resolve_db_path",
+    "translate",
+    "verify_structure",
 ]

@@ -76,15 +76,19 @@ from dkdl.store.validate import (
 # -- opening -----------------------------------------------------------------------------------
 
 
-def open_log(path: Path | str, *, create: bool = True, readonly: bool = False) -> SqliteLog:
+def open_log(
+    path: Path | str, *, create: bool = True, readonly: bool = False, quick_check: bool = True
+) -> SqliteLog:
     """Open (or with ``create``, make) the log at ``path``; raise :class:`StoreError` if unusable.
 
     Writable: the file is checked read-only first; WAL mode is switched on and pending
     migrations run only for a file that passed. ``readonly``: nothing is ever written (an older
     schema is upgraded in a copy in memory); for export, import sources and review screens.
+    ``quick_check=False`` (read-only only) defers SQLite's structure check to the caller
+    (:func:`dkdl.store.files.verify_structure`; trainer mode runs it in the background).
     """
     path = Path(path)
-    checked = check_file(path)
+    checked = check_file(path, quick_check=quick_check or not readonly)
     if readonly:
         if not checked.exists:
             raise StoreError(

@@ -86,6 +86,10 @@ class TrainerApp(TrainerRoutes, App):
         self.failure = exc
         self.exit(return_code=exc.code)
 
+    def _trainer_broken(self, exc: UserError) -> None:
+        # trainer mode is the whole app here: the message, as when opening fails
+        self._fail(exc)
+
     def _handle_exception(self, error: Exception) -> None:
         # a log that breaks while reading (file taken away): its message, not a traceback
         if isinstance(error, UserError):
@@ -116,7 +120,10 @@ def trainer_loader(args: Any) -> Callable[[], TrainerLoaded]:
         path = Path(store.resolve_db_path(getattr(args, "db", None)))
         # the file check (SQLite, a full read of a large log) runs while the cases load
         with ThreadPoolExecutor(1) as pool:
-            opening = pool.submit(store.open_log, path, create=False, readonly=True)
+            # SQLite's structure check follows after the first page (TrainerRoutes._verify_log)
+            opening = pool.submit(
+                store.open_log, path, create=False, readonly=True, quick_check=False
+            )
             try:
                 questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
                 library = load_library(case_dirs(getattr(args, "cases", None) or []), questionnaire)

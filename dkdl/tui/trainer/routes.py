@@ -44,17 +44,23 @@ def open_trainer_data(path: Path, library: Any, questionnaire: Any, log: Any = N
     from dkdl.tui.trainer.screen import PAGE
 
     if log is None:
-        log = open_log(path, create=False, readonly=True)
+        # SQLite's structure check (a read of the whole file) runs after the first page is
+        # shown (TrainerRoutes._verify_log): the review never writes to the file
+        log = open_log(path, create=False, readonly=True, quick_check=False)
     try:
         review = Review(log, library, questionnaire, own_log=True)
     except BaseException:
         log.close()
         raise
-    cases = {case.id: case.title for case in library.cases}
-    for case_id in review.case_ids():  # cases no longer in the library keep their id
-        cases.setdefault(case_id, case_id)
-    nurses = [(n.display, n.key) for n in review.nurses()]
-    first = review.sessions_page(ReviewFilter(), limit=PAGE)
+    try:
+        cases = {case.id: case.title for case in library.cases}
+        for case_id in review.case_ids():  # cases no longer in the library keep their id
+            cases.setdefault(case_id, case_id)
+        nurses = [(n.display, n.key) for n in review.nurses()]
+        first = review.sessions_page(ReviewFilter(), limit=PAGE)
+    except BaseException:
+        review.close()
+        raise
     return TrainerData(review, Catalog(path.name, nurses, cases, questionnaire), first)
 
 
@@ -118,6 +124,33 @@ class TrainerRoutes:
         app.clear_notifications()
         app.push_screen(TrainerScreen(data.catalog, ReviewFilter(), data.first))
         data.first = None
+        # after the screen is up, so that a damaged file never interrupts its mounting
+        app.call_after_refresh(self._verify_log, data.review.path)
+
+    @work(thread=True, exclusive=True, group="trainer-verify")
+    def _verify_log(self, path: Path) -> None:
+        """SQLite's structure check of the log (``PRAGMA quick_check``), after the first page:
+        a damaged file is named and trainer mode closes, as an opening check would have."""
+        from dkdl.store import StoreError, verify_structure
+
+        app: Any = self
+        try:
+            verify_structure(Path(path))
+        except StoreError as exc:
+            app.call_from_thread(self._trainer_broken, exc)
+
+    def _trainer_broken(self, exc: UserError) -> None:
+        """The log turned out unusable while trainer mode was open: say so, leave it."""
+        from dkdl.tui.trainer.screen import TrainerScreen
+
+        app: Any = self
+        app.notify(str(exc), severity="error", timeout=15)
+        stack = app.screen_stack
+        first = next((i for i, s in enumerate(stack) if isinstance(s, TrainerScreen)), None)
+        if first is not None:
+            for _ in range(len(stack) - max(first, 1)):
+                app.pop_screen()
+        self.close_trainer()
 
     def close_trainer(self) -> None:
         if self.trainer is not None:
