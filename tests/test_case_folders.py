@@ -228,3 +228,16 @@ def test_cases_new_names_a_folder_it_cannot_make_in_dutch(tmp_path):
     assert proc.stderr.strip() == (
         f"dkdl: {blocker / 'sub'}: kan de map niet maken: een deel van het pad is geen map"
     )
+
+
+def test_both_yaml_loaders_read_the_library_alike(questionnaire, monkeypatch):
+    # libyaml's safe loader where PyYAML has it (fast), the pure-Python SafeLoader otherwise:
+    # the same cases, keys and texts either way
+    import dkdl.questionnaire as qmod
+    from dkdl.cases import case_dirs
+
+    fast = load_library(case_dirs([]), questionnaire)
+    monkeypatch.setattr(qmod, "_SAFE_LOADER", yaml.SafeLoader)
+    slow = load_library(case_dirs([]), questionnaire)
+    assert [c.data for c in fast.cases] == [c.data for c in slow.cases]
+    assert fast.problems == slow.problems and len(fast.cases) > 10
