@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Header, RadioSet, Static
+from textual.widgets import Button, Checkbox, Header, Static
 
 from dkdl.errors import UserError
 from dkdl.practice import Session
@@ -24,7 +24,7 @@ from dkdl.scoring import profile_name
 from dkdl.tui.messages import SessionFinished, SessionLeft
 from dkdl.tui.text import bold_markup, markdown_text
 from dkdl.tui.widgets.footer import SteadyFooter
-from dkdl.tui.widgets.options import AnswerSet, ItemCheckbox, OptionButton
+from dkdl.tui.widgets.options import AnswerSet, ItemCheckbox, option_label
 
 FREE_NOTE = (
     "[b]Vrije registratie[/b]: vul in voor een situatie die je voor ogen hebt. "
@@ -62,7 +62,10 @@ class QuestionScreen(Screen[None]):
         self.session = session
         self.scorer = session.scorer
         self.questionnaire = session.scorer.questionnaire
-        self.answer_set: AnswerSet | None = None
+        self.answer_set = AnswerSet(
+            max(len(q.options) for q in self.questionnaire.questions), id="answer-set"
+        )
+        self._labels: dict[str, list[Content]] = {}  # per question, made when first shown
         self._chrome: tuple = ()  # what the step line, progress and strip show now
         self._steps_shown = ""
 
@@ -88,19 +91,9 @@ class QuestionScreen(Screen[None]):
                     yield Static(id="qtitle")
                     yield Static(id="qnote", classes="muted")
                     with Vertical(id="answers"):
-                        # One answer set per question, shown one at a time: switching questions
-                        # is then a display toggle, with no widgets mounted or removed.
-                        for question in self.questionnaire.questions:
-                            chosen = self.session.options.get(question.id)
-                            answer_set = AnswerSet(
-                                *[
-                                    OptionButton(o.code, o.text, value=(o.code == chosen))
-                                    for o in question.options
-                                ],
-                                id=f"set-{question.id}",
-                            )
-                            answer_set.display = False
-                            yield answer_set
+                        # One answer set for all questions, relabelled when the question
+                        # changes: moving on mounts, removes and refocuses nothing.
+                        yield self.answer_set
                     yield Static(id="route-note")
                     yield Static(
                         "Welke verpleegtechnische zorg? Vink [b]minstens één[/b] aan "
@@ -126,6 +119,8 @@ class QuestionScreen(Screen[None]):
         self._checklist_label = self.query_one("#checklist-label", Static)
         self._checklist = self.query_one("#checklist", Vertical)
         self._next = self.query_one("#next", Button)
+        self._qscroll = self.query_one("#qscroll", VerticalScroll)
+        self._route_note = self.query_one("#route-note", Static)
         # the breakpoint classes from the terminal's size now, not after the first Resize: the
         # first frame is then already the right layout (no second paint)
         width, height = self.app.size
@@ -190,13 +185,12 @@ class QuestionScreen(Screen[None]):
         if question.note:
             note.update(bold_markup(question.note))
         note.display = bool(question.note)
-        if self.answer_set is not None:
-            self.answer_set.display = False
-        answer_set = self.query_one(f"#set-{qid}", AnswerSet)
-        answer_set.display = True
-        self.answer_set = answer_set
-        self.query_one("#qscroll").scroll_home(animate=False)
-        answer_set.focus()
+        labels = self._labels.get(qid)
+        if labels is None:
+            labels = self._labels[qid] = [option_label(o.code, o.text) for o in question.options]
+        self.answer_set.show(qid, labels, self.session.options.get(qid))
+        self._qscroll.scroll_home(animate=False)
+        self.answer_set.focus()
         self.refresh_chrome()
 
     def refresh_chrome(self) -> None:
@@ -263,7 +257,7 @@ class QuestionScreen(Screen[None]):
 
     def _update_route_note(self, qid: str) -> None:
         """Under a routing question whose answer ends the questionnaire: say so in words."""
-        note = self.query_one("#route-note", Static)
+        note = self._route_note
         code = self.session.options.get(qid)
         result = self.scorer.route_of(qid, code) if code is not None else None
         if result is None:
@@ -291,18 +285,20 @@ class QuestionScreen(Screen[None]):
             self.notify(f"Deze vraag heeft {len(question.options)} antwoorden.", timeout=2)
             return
         self.answer(number)
-        self.query_one(f"#set-{self.session.current}", AnswerSet).press(number - 1)
 
-    @on(RadioSet.Changed)
-    def radio_changed(self, event: RadioSet.Changed) -> None:
-        qid = (event.radio_set.id or "").removeprefix("set-")
-        if qid in self.questionnaire.by_id:
-            self.answer(event.index + 1, qid)
+    @on(AnswerSet.Chosen)
+    def option_clicked(self, event: AnswerSet.Chosen) -> None:
+        # for the question the option showed when clicked, even if she has moved on since
+        self.answer(event.code, event.qid)
 
     def answer(self, code: int, qid: str | None = None) -> None:
-        """Pass the choice to the session (stored there at once, once per actual change)."""
+        """Pass the choice to the session (stored there at once, once per actual change),
+        then show it."""
+        qid = qid or self.session.current
         if self.session.choose(code, qid):
             self.refresh_chrome()
+        if qid == self.answer_set.qid:
+            self.answer_set.show_chosen(code)
 
     @on(Checkbox.Changed, "ItemCheckbox")
     def item_changed(self) -> None:
@@ -348,8 +344,9 @@ class QuestionScreen(Screen[None]):
         focused = self.focused
         if isinstance(focused, Checkbox):
             focused.toggle()
-        elif isinstance(focused, RadioSet):
-            focused.action_toggle_button()
+        elif isinstance(focused, AnswerSet):
+            if focused.highlighted is not None:
+                self.answer(focused.highlighted + 1)
         elif isinstance(focused, Button):
             focused.press()
 
@@ -365,7 +362,6 @@ class QuestionScreen(Screen[None]):
             index = focused.highlighted
             if index is not None and index != focused.pressed_index:
                 self.answer(index + 1)
-                focused.press(index)
                 if self.session.checklist_blocks():
                     return  # 'wel': the checklist comes first
             self.action_next()
@@ -411,8 +407,7 @@ class QuestionScreen(Screen[None]):
         self.toggle_class("-toggled")
         self.refresh_bindings()
         if self.has_class("-narrow") and not self.has_class("-toggled"):
-            if self.answer_set is not None:
-                self.answer_set.focus()
+            self.answer_set.focus()
         elif self.has_class("-narrow"):
             self.query_one("#vignette").focus()
 

@@ -1,19 +1,23 @@
-"""The answer options of one question: a RadioSet whose buttons wrap long, bold-marked texts.
+"""The answer options of a question: a RadioSet whose buttons wrap long, bold-marked texts.
 
 Textual's toggle buttons show one line only and SelectionList cuts long options with an
 ellipsis; the official texts are long and must be read whole, so :class:`OptionButton` and
 :class:`ItemCheckbox` wrap their label with a hanging indent. :class:`AnswerSet` keeps RadioSet's
-behaviour (``pressed_index == -1`` means unanswered, ``RadioSet.Changed`` on a choice) but only
-binds up/down and space, so that ←/→/Enter reach the screen (back / next).
+look and keys (up/down move the highlight, ``pressed_index == -1`` means unanswered) but only
+binds up/down and space, so that ←/→/Enter reach the screen (back / next). One AnswerSet serves
+the whole questionnaire: it shows one question's options at a time (:meth:`AnswerSet.show`), so
+moving on mounts, removes and refocuses nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 from textual.content import Content, ContentText
 from textual.geometry import Size
+from textual.message import Message
 from textual.widgets import Checkbox, RadioButton, RadioSet
 from textual.widgets._toggle_button import ToggleButton
 
@@ -23,6 +27,8 @@ _INDENT = 4  # the button glyph (3 cells) and a space
 
 
 if TYPE_CHECKING:
+    from typing import Self
+
     _ToggleBase = ToggleButton
 else:  # a mixin at run time: a base class of its own would change which default CSS applies
     _ToggleBase = object
@@ -46,17 +52,19 @@ class _Wrapping(_ToggleBase):
         return label if isinstance(label, Content) else Content.from_text(label)
 
     def _wrapped(self, width: int) -> list[Content]:
-        """The label wrapped to ``width``; remembered, since layout and every repaint ask for
-        it and the official texts do not change (measured: wrapping was a large part of a
+        """The label wrapped to ``width``; remembered per label and width, since layout and
+        every repaint ask for it, the official texts do not change, and an option button shows
+        the labels of several questions in turn (measured: wrapping was a large part of a
         repaint)."""
         key = (width, id(self._label))
-        cache: dict[tuple[int, int], list[Content]] = self.__dict__.setdefault("_wrap_cache", {})
-        lines = cache.get(key)
-        if lines is None:
-            if len(cache) > 8:
+        cache: dict[tuple[int, int], tuple[Content, list[Content]]]
+        cache = self.__dict__.setdefault("_wrap_cache", {})
+        hit = cache.get(key)
+        if hit is None or hit[0] is not self._label:  # an id is unique only while alive
+            if len(cache) > 64:
                 cache.clear()
-            lines = cache[key] = self._label.wrap(max(8, width - _INDENT))
-        return lines
+            hit = cache[key] = (self._label, self._label.wrap(max(8, width - _INDENT)))
+        return hit[1]
 
     def render(self) -> Content:
         label_style = self.get_visual_style("toggle--label")
@@ -72,13 +80,27 @@ class _Wrapping(_ToggleBase):
         return max(1, len(self._wrapped(width)))
 
 
-class OptionButton(_Wrapping, RadioButton):
-    """A radio button with a numbered, wrapping label."""
+def option_label(number: int, text: str) -> Content:
+    """An option as the nurse reads it: its number in bold, then the official text."""
+    return Content.from_markup(f"[b]{number}[/b]  {bold_markup(text)}")
 
-    def __init__(self, number: int, text: str, value: bool = False, **kwargs: Any) -> None:
-        label = Content.from_markup(f"[b]{number}[/b]  {bold_markup(text)}")
-        super().__init__(label, value, **kwargs)
-        self.number = number
+
+class OptionButton(_Wrapping, RadioButton):
+    """A radio button with a numbered, wrapping label; :class:`AnswerSet` says which option of
+    which question it shows. A click asks for the option (:class:`AnswerSet.Chosen`); the
+    button itself only shows what the set tells it (it is never turned on by itself)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", False, **kwargs)
+        self.qid = ""
+        self.number = 0
+
+    def toggle(self) -> Self:
+        """A click (ToggleButton toggles on a click): ask for this option; the screen stores
+        it, then the set shows it."""
+        if self.qid:
+            self.post_message(AnswerSet.Chosen(self.qid, self.number))
+        return self
 
 
 class TickBox(_Wrapping, Checkbox):
@@ -114,7 +136,15 @@ class ItemCheckbox(TickBox):
 
 
 class AnswerSet(RadioSet, inherit_bindings=False):
-    """One choice per question; up/down move, space chooses, digits are handled by the screen."""
+    """The options of the question on screen; up/down move, space chooses, digits are handled
+    by the screen.
+
+    One set for the whole questionnaire, with as many buttons as the longest question has
+    options: :meth:`show` relabels them for another question (the unused ones hidden), so
+    moving on mounts, removes and refocuses nothing. The buttons' values are set only here, and
+    silently (no ``RadioSet.Changed``): a choice is asked for with :class:`Chosen` (a click) or
+    made by the screen (keys), which stores it first and then calls :meth:`show_chosen`.
+    """
 
     BINDINGS = [
         Binding("down", "next_button", "Volgende optie", show=False),
@@ -122,35 +152,79 @@ class AnswerSet(RadioSet, inherit_bindings=False):
         Binding("space", "toggle_button", "Kies", show=False),
     ]
 
+    class Chosen(Message):
+        """She clicked option ``code`` of question ``qid`` (the question it showed then)."""
+
+        def __init__(self, qid: str, code: int) -> None:
+            super().__init__()
+            self.qid = qid
+            self.code = code
+
+    def __init__(self, size: int, **kwargs: Any) -> None:
+        self.buttons = [OptionButton() for _ in range(size)]
+        super().__init__(*self.buttons, **kwargs)
+        self.qid = ""  # the question shown
+        self.count = 0  # its number of options (the buttons in use)
+
     @property
     def highlighted(self) -> int | None:
         """The option the cursor is on (0-based), chosen or not."""
         return self._selected
 
+    def show(self, qid: str, labels: Sequence[Content], chosen: int | None) -> None:
+        """Show question ``qid``: its option ``labels`` in order (option codes 1..n), ``chosen``
+        on and highlighted (else the first option highlighted)."""
+        if len(labels) > len(self.buttons):
+            raise ValueError(f"{qid} heeft meer dan {len(self.buttons)} antwoorden")
+        self.qid, self.count = qid, len(labels)
+        for i, button in enumerate(self.buttons):
+            button.qid = qid
+            button.number = i + 1
+            shown = i < len(labels)
+            if shown and button.label is not labels[i]:
+                button.label = labels[i]  # a new layout: the text's height may differ
+            if button.display != shown:
+                button.display = shown
+        self.show_chosen(chosen)
+        self._selected = chosen - 1 if chosen else 0
+
+    def show_chosen(self, code: int | None) -> None:
+        """Option ``code`` is on (the others off) and highlighted; ``None``: none on."""
+        with self.prevent(RadioButton.Changed):
+            for button in self.buttons:
+                on = button.number == code and button.display
+                if button.value != on:
+                    button.value = on
+        index = code - 1 if code is not None and 0 < code <= self.count else None
+        self._pressed_button = self.buttons[index] if index is not None else None
+        if index is not None:
+            self._selected = index
+
+    def _on_radio_button_changed(self, event: RadioButton.Changed) -> None:
+        event.stop()  # only show() and show_chosen() set values, and they say nothing
+        event.prevent_default()
+
+    def action_toggle_button(self) -> None:
+        """Choose the highlighted option (as a click would)."""
+        if self._selected is not None and self.qid:
+            self.post_message(self.Chosen(self.qid, self._selected + 1))
+
     def action_next_button(self) -> None:
         """↓: the next option; from the last one into a checklist right below, else stay (no
         wrap-around to the first option)."""
-        if self._selected is not None and self._selected >= len(self._nodes) - 1:
+        if not self.count:
+            return
+        if self._selected is None:
+            self._selected = 0
+        elif self._selected < self.count - 1:
+            self._selected += 1
+        else:
             chain = self.screen.focus_chain
             i = chain.index(self) if self in chain else -1
             if 0 <= i < len(chain) - 1 and isinstance(chain[i + 1], ItemCheckbox):
                 chain[i + 1].focus()
-            return
-        super().action_next_button()
 
     def action_previous_button(self) -> None:
-        if self._selected == 0:
-            return  # no wrap-around to the last option
-        super().action_previous_button()
-
-    def on_mount(self) -> None:
-        # RadioSet highlights the first option on mount; highlight the chosen one instead.
-        chosen = [i for i, b in enumerate(self.query(OptionButton)) if b.value]
-        if chosen:
-            self.call_after_refresh(setattr, self, "_selected", chosen[0])
-
-    def press(self, index: int) -> None:
-        """Choose option ``index`` (0-based) as a click would."""
-        buttons = list(self.query(OptionButton))
-        if 0 <= index < len(buttons) and not buttons[index].value:
-            buttons[index].value = True
+        """↑: the option before (no wrap-around to the last one)."""
+        if self._selected:
+            self._selected -= 1
