@@ -90,10 +90,9 @@ class QuestionScreen(Screen[None]):
                 with VerticalScroll(id="qscroll"):
                     yield Static(id="qtitle")
                     yield Static(id="qnote", classes="muted")
-                    with Vertical(id="answers"):
-                        # One answer set for all questions, relabelled when the question
-                        # changes: moving on mounts, removes and refocuses nothing.
-                        yield self.answer_set
+                    # one answer set for all questions, relabelled when the question
+                    # changes: moving on mounts, removes and refocuses nothing
+                    yield self.answer_set
                     yield Static(id="route-note")
                     yield Static(
                         "Welke verpleegtechnische zorg? Vink [b]minstens één[/b] aan "
@@ -118,6 +117,7 @@ class QuestionScreen(Screen[None]):
         self._strip = self.query_one("#strip", Static)
         self._checklist_label = self.query_one("#checklist-label", Static)
         self._checklist = self.query_one("#checklist", Vertical)
+        self._items = list(self.query(ItemCheckbox))
         self._next = self.query_one("#next", Button)
         self._qscroll = self.query_one("#qscroll", VerticalScroll)
         self._route_note = self.query_one("#route-note", Static)
@@ -308,7 +308,8 @@ class QuestionScreen(Screen[None]):
         """The ticked boxes become the session's items (stored at once, not a change of Q12).
         Called on every box change and before moving on, so a key pressed right after a tick
         never sees the old items."""
-        self.session.tick({box.item_id for box in self.query(ItemCheckbox) if box.value})
+        if self._checklist.display:  # hidden boxes cannot change (each change syncs)
+            self.session.tick({box.item_id for box in self._items if box.value})
 
     def on_unmount(self) -> None:
         # finished, left or quit: the last visit counts too (the session ignores this once it

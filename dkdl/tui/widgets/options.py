@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.content import Content, ContentText
 from textual.geometry import Size
 from textual.message import Message
+from textual.style import Style
 from textual.widgets import Checkbox, RadioButton, RadioSet
 from textual.widgets._toggle_button import ToggleButton
 
@@ -66,8 +67,11 @@ class _Wrapping(_ToggleBase):
             hit = cache[key] = (self._label, self._label.wrap(max(8, width - _INDENT)))
         return hit[1]
 
+    def _label_style(self) -> Style:
+        return self.get_visual_style("toggle--label")
+
     def render(self) -> Content:
-        label_style = self.get_visual_style("toggle--label")
+        label_style = self._label_style()
         lines = [line.stylize_before(label_style) for line in self._wrapped(self.size.width)]
         indent = Content(" " * _INDENT)
         first = Content.assemble(self._button, " ", lines[0] if lines else "")
@@ -88,12 +92,45 @@ def option_label(number: int, text: str) -> Content:
 class OptionButton(_Wrapping, RadioButton):
     """A radio button with a numbered, wrapping label; :class:`AnswerSet` says which option of
     which question it shows. A click asks for the option (:class:`AnswerSet.Chosen`); the
-    button itself only shows what the set tells it (it is never turned on by itself)."""
+    button itself only shows what the set tells it (it is never turned on by itself).
+
+    On/off and the set's cursor are drawn from the value and the set's highlight at paint time,
+    with component styles equal to RadioSet's ``-on`` and ``-selected`` rules, instead of
+    through CSS classes: a class change restyles the button (measured ~2 ms each, several per
+    answer), a repaint does not.
+    """
+
+    COMPONENT_CLASSES = {"toggle--button", "toggle--label", "option--on", "option--cursor"}
+
+    DEFAULT_CSS = """
+    OptionButton > .option--on { color: $text-success; }
+    OptionButton:ansi > .option--on { color: $accent; text-style: bold not dim; }
+    """  # the cursor's look depends on the set's focus: AnswerSet.DEFAULT_CSS
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", False, **kwargs)
         self.qid = ""
         self.number = 0
+
+    def watch_value(self) -> None:
+        """Repainted by the reactive; no ``-on`` class and no Changed (see the class)."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = self.GLYPH_ON if self.value else self.GLYPH_OFF
+        if not self.value:
+            return super()._button
+        style = self.get_visual_style("toggle--button", "option--on")
+        side = Style(foreground=style.background, background=self.background_colors[1])
+        return Content.assemble(
+            (self.BUTTON_LEFT, side), (self.BUTTON_INNER, style), (self.BUTTON_RIGHT, side)
+        )
+
+    def _label_style(self) -> Style:
+        answer_set = self.parent
+        if isinstance(answer_set, AnswerSet) and answer_set.highlighted == self.number - 1:
+            return self.get_visual_style("toggle--label", "option--cursor")
+        return self.get_visual_style("toggle--label")
 
     def toggle(self) -> Self:
         """A click (ToggleButton toggles on a click): ask for this option; the screen stores
@@ -101,6 +138,13 @@ class OptionButton(_Wrapping, RadioButton):
         if self.qid:
             self.post_message(AnswerSet.Chosen(self.qid, self.number))
         return self
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Textual lays the screen out a second time when a widget's virtual size changed; a
+        # button has no scrollable content, so its new size needs no second layout
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
 
 class TickBox(_Wrapping, Checkbox):
@@ -146,6 +190,19 @@ class AnswerSet(RadioSet, inherit_bindings=False):
     made by the screen (keys), which stores it first and then calls :meth:`show_chosen`.
     """
 
+    DEFAULT_CSS = """
+    AnswerSet {
+        &:focus > OptionButton > .option--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        &:blur > OptionButton > .option--cursor {
+            background: $block-cursor-blurred-background;
+        }
+    }
+    """
+
     BINDINGS = [
         Binding("down", "next_button", "Volgende optie", show=False),
         Binding("up", "previous_button", "Vorige optie", show=False),
@@ -165,6 +222,7 @@ class AnswerSet(RadioSet, inherit_bindings=False):
         super().__init__(*self.buttons, **kwargs)
         self.qid = ""  # the question shown
         self.count = 0  # its number of options (the buttons in use)
+        self._cursor_drawn: int | None = None  # where the buttons last drew the cursor
 
     @property
     def highlighted(self) -> int | None:
@@ -190,19 +248,28 @@ class AnswerSet(RadioSet, inherit_bindings=False):
 
     def show_chosen(self, code: int | None) -> None:
         """Option ``code`` is on (the others off) and highlighted; ``None``: none on."""
-        with self.prevent(RadioButton.Changed):
-            for button in self.buttons:
-                on = button.number == code and button.display
-                if button.value != on:
-                    button.value = on
+        for button in self.buttons:
+            on = button.number == code and button.display
+            if button.value != on:
+                button.value = on
         index = code - 1 if code is not None and 0 < code <= self.count else None
         self._pressed_button = self.buttons[index] if index is not None else None
         if index is not None:
             self._selected = index
 
-    def _on_radio_button_changed(self, event: RadioButton.Changed) -> None:
-        event.stop()  # only show() and show_chosen() set values, and they say nothing
-        event.prevent_default()
+    def watch__selected(self) -> None:
+        # the buttons draw the cursor themselves (OptionButton): a repaint, not a restyle
+        for index in {self._cursor_drawn, self._selected}:
+            if index is not None and index < len(self.buttons):
+                self.buttons[index].refresh()
+        self._cursor_drawn = self._selected
+        self._scroll_to_selected()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # as OptionButton: its height follows its options, laid out already
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     def action_toggle_button(self) -> None:
         """Choose the highlighted option (as a click would)."""
