@@ -5,6 +5,8 @@ One package in layers (each imports only those above it):
 - :mod:`dkdl.store.schema`: the named migrations (``KNOWN_MIGRATIONS``);
 - :mod:`dkdl.store.rows`: the named row types a log travels as, and their conversions;
 - :mod:`dkdl.store.validate`: one validation of log rows (import and the log's own reads);
+- :mod:`dkdl.store.sqlcheck`: the fast pass of import validation (SQL that accepts only rows
+  ``validate`` accepts; the others go to ``validate``);
 - :mod:`dkdl.store.files`: where the file lives, read-only checks before any write,
   :class:`StoreError` with its Dutch messages, connecting;
 - :mod:`dkdl.store.log`: :class:`SqliteLog` (the practice log) and :func:`open_log`;

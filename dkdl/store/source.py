@@ -11,12 +11,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from dkdl.store import sqlcheck
 from dkdl.store.files import StoreError, check_file, connect_ro, translate
-from dkdl.store.rows import SESSION_COLUMNS, AnswerRow, SessionRow
+from dkdl.store.rows import SESSION_COLUMNS, SESSION_FIELDS, AnswerRow, SessionRow
 from dkdl.store.schema import legacy_installation
 from dkdl.store.validate import (
     BadRow,
-    answer_ok,
     answer_problems,
     known_vocabularies,
     session_problems,
@@ -24,6 +24,14 @@ from dkdl.store.validate import (
 )
 
 REPORTED = 5  # bad rows described in the message; the rest are counted
+
+# An answer with its session's UUID and questionnaire version, in AnswerRow order (+ version).
+_ANSWERS = (
+    "SELECT s.uuid AS session_id, a.question AS question, a.option AS option, a.items AS items, "
+    "a.answered_at AS answered_at, a.seconds AS seconds, a.changes AS changes, "
+    "s.questionnaire_version AS questionnaire_version, a.session AS session_row "
+    "FROM answers a JOIN sessions s ON s.id = a.session"
+)
 
 
 class SourceLog:
@@ -50,19 +58,19 @@ class SourceLog:
         try:
             self.conn.execute("BEGIN")
             self.conn.execute("SELECT count(*) FROM sessions").fetchone()  # starts the snapshot
-            params: tuple = ()
+            self._installation: str | None = None
             if "m004_installations" in checked.applied:
                 installation = "s.installation"
             else:  # an older log: the laptop it lives on, as its own upgrade would decide
-                installation = "CASE WHEN n.last_used IS NOT NULL THEN ? END"
-                params = (legacy_installation(self.conn),)
-            self._session_sql = (
-                "SELECT s.id, s.uuid, n.pseudonym, "
-                + ", ".join(f"s.{c}" for c in SESSION_COLUMNS if c != "installation")
-                + f", {installation} FROM sessions s LEFT JOIN nurses n ON n.id = s.nurse "
-                "WHERE s.id > ? ORDER BY s.id LIMIT ?"
+                installation = "CASE WHEN n.last_used IS NOT NULL THEN :installation END"
+                self._installation = legacy_installation(self.conn)
+            # every session as a SessionRow (after its row id), for both passes
+            self._sessions = (
+                "SELECT s.id AS id, s.uuid AS session_id, n.pseudonym AS nurse, "
+                + ", ".join(f"s.{c} AS {c}" for c in SESSION_COLUMNS if c != "installation")
+                + f", {installation} AS installation "
+                "FROM sessions s LEFT JOIN nurses n ON n.id = s.nurse"
             )
-            self._session_params = params
         except sqlite3.Error as exc:
             self.close()
             raise self._unreadable(exc) from None
@@ -92,17 +100,13 @@ class SourceLog:
         answers; and the last row id read (``after`` when there are no more)."""
         try:
             rows = self.conn.execute(
-                self._session_sql, (*self._session_params, after, size)
+                self._sessions + " WHERE s.id > :after ORDER BY s.id LIMIT :size",
+                {"installation": self._installation, "after": after, "size": size},
             ).fetchall()
             if not rows:
                 return after, [], []
             if any(type(r[0]) is not int for r in rows):
-                raise StoreError(
-                    f"{self.path}: dit is geen bruikbaar dkdl-logbestand (sessies zonder geldig "
-                    "rijnummer). Er is niets geïmporteerd.",
-                    self.path,
-                    "not_ours",
-                )
+                raise self._no_row_ids()
             first, last = rows[0][0], rows[-1][0]
             answers = self.conn.execute(
                 "SELECT s.uuid, a.question, a.option, a.items, a.answered_at, a.seconds, "
@@ -112,44 +116,69 @@ class SourceLog:
             ).fetchall()
         except sqlite3.Error as exc:
             raise self._unreadable(exc) from None
-        return last, [SessionRow._make(r[1:]) for r in rows], [AnswerRow._make(a) for a in answers]
+        make_session, make_answer = SessionRow._make, AnswerRow._make
+        return last, [make_session(r[1:]) for r in rows], [make_answer(a) for a in answers]
+
+    def _no_row_ids(self) -> StoreError:
+        return StoreError(
+            f"{self.path}: dit is geen bruikbaar dkdl-logbestand (sessies zonder geldig "
+            "rijnummer). Er is niets geïmporteerd.",
+            self.path,
+            "not_ours",
+        )
 
     def validate(self) -> int:
         """Check every row; raise :class:`StoreError` naming the source and describing the first
-        bad rows in Dutch, so nothing of a bad source is ever merged. Returns the sessions."""
+        bad rows in Dutch, so nothing of a bad source is ever merged. Returns the sessions.
+
+        SQL (:mod:`dkdl.store.sqlcheck`) passes the rows that are certainly good in one scan per
+        table; only the others are read into Python, where :mod:`dkdl.store.validate` decides."""
         bad: list[BadRow] = []
         more = 0
-        sessions = 0
+
+        def found(session_id: object, question: object, problems: list[str]) -> None:
+            nonlocal more
+            if len(bad) < REPORTED:
+                bad.append(BadRow(session_id, question, tuple(problems)))
+            else:
+                more += 1
+
         try:
             for problem in self._structure_problems():
                 bad.append(BadRow("-", None, (problem,)))
+            params = sqlcheck.parameters(
+                self.conn,
+                self._sessions,
+                _ANSWERS,
+                known_vocabularies(),
+                {"installation": self._installation},
+            )
+            suspects = self.conn.execute(
+                f"SELECT * FROM ({self._sessions}) WHERE {sqlcheck.session_sql()} IS NOT 1 "
+                "ORDER BY id",
+                params,
+            )
+            width = len(SESSION_FIELDS)
+            for row in suspects:
+                if type(row[0]) is not int:
+                    raise self._no_row_ids()
+                session = SessionRow._make(row[1 : 1 + width])
+                problems = session_problems(session)
+                if problems:
+                    found(session.session_id, None, problems)
+            suspects = self.conn.execute(
+                f"SELECT * FROM ({_ANSWERS}) WHERE {sqlcheck.answer_sql()} IS NOT 1 "
+                "ORDER BY session_row, question",
+                params,
+            )
+            for row in suspects:
+                answer = AnswerRow._make(row[:7])
+                problems = answer_problems(answer, row[7])
+                if problems:
+                    found(answer.session_id, answer.question, problems)
+            sessions = self.conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
         except sqlite3.Error as exc:
             raise self._unreadable(exc) from None
-        after = -1
-        while True:
-            after, batch, answers = self.read_batch(after, 2000)
-            if not batch:
-                break
-            sessions += len(batch)
-            versions = {s.session_id: s.questionnaire_version for s in batch}
-            for s in batch:
-                problems = session_problems(s)
-                if problems:
-                    if len(bad) < REPORTED:
-                        bad.append(BadRow(s.session_id, None, tuple(problems)))
-                    else:
-                        more += 1
-            vocabularies = known_vocabularies()
-            for a in answers:
-                version = versions.get(a.session_id)
-                if answer_ok(a, vocabularies.get(version) if version is not None else None):
-                    continue
-                problems = answer_problems(a, version)
-                if problems:
-                    if len(bad) < REPORTED:
-                        bad.append(BadRow(a.session_id, a.question, tuple(problems)))
-                    else:
-                        more += 1
         if bad:
             lines = [f"  - {b.describe()}" for b in bad]
             if more:

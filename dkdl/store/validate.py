@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -100,8 +99,29 @@ def _time(value: object) -> bool:
     return True
 
 
-def _uuid(value: object) -> bool:
+def is_uuid(value: object) -> bool:
+    """A UUID as dkdl writes it (lower-case hex, 8-4-4-4-12)."""
     return type(value) is str and _UUID.fullmatch(value) is not None
+
+
+def is_hash(value: object) -> bool:
+    """A SHA-256 in lower-case hex."""
+    return type(value) is str and _HASH.fullmatch(value) is not None
+
+
+def is_case_id(value: object) -> bool:
+    """A case id: lower-case letters, digits and ``-``, at most MAX_ID characters."""
+    return _text(value) and len(value) <= MAX_ID and _CASE_ID.fullmatch(value) is not None
+
+
+def plain_text(value: object) -> TypeGuard[str]:
+    """Printable text of at most MAX_ID characters (ids, versions)."""
+    return _text(value) and len(value) <= MAX_ID
+
+
+def plain_code(value: object) -> TypeGuard[str]:
+    """An id of a questionnaire (question, item, profile): letters, digits, ``_``."""
+    return plain_text(value) and _CODE.fullmatch(value) is not None
 
 
 def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
@@ -109,7 +129,7 @@ def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
     require a questionnaire version this dkdl knows, and profiles from its vocabulary; without
     (the log's own reads): types, formats, ranges, lengths and control characters only."""
     problems: list[str] = []
-    if not _uuid(row.session_id):
+    if not is_uuid(row.session_id):
         problems.append(f"session_id {show(row.session_id)} is geen UUID")
     if type(row.nurse) is not str:
         problems.append(f"nurse {show(row.nurse)} is geen tekst")
@@ -121,12 +141,10 @@ def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
             problems.append(f"schuilnaam {show(row.nurse)}: {exc}")
     if row.mode not in MODES:
         problems.append(f"mode {show(row.mode)} is geen oefenen, vrij of toets")
-    if row.case_id is not None or (strict and row.mode != "vrij"):
-        case_id = row.case_id
-        if not (_text(case_id) and len(case_id) <= MAX_ID and _CASE_ID.fullmatch(case_id)):
-            problems.append(f"case_id {show(case_id)} is geen casus-id")
-    if (row.case_hash is not None or (strict and row.mode != "vrij")) and not (
-        type(row.case_hash) is str and _HASH.fullmatch(row.case_hash)
+    if (row.case_id is not None or (strict and row.mode != "vrij")) and not is_case_id(row.case_id):
+        problems.append(f"case_id {show(row.case_id)} is geen casus-id")
+    if (row.case_hash is not None or (strict and row.mode != "vrij")) and not is_hash(
+        row.case_hash
     ):
         problems.append(f"case_hash {show(row.case_hash)} is geen SHA-256")
     if strict and row.mode == "vrij" and (row.case_id is not None or row.case_hash is not None):
@@ -145,7 +163,7 @@ def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
         problems.append(f"questionnaire_id {show(row.questionnaire_id)} past niet bij de versie")
     elif not (_text(row.questionnaire_id) and len(row.questionnaire_id) <= MAX_ID):
         problems.append(f"questionnaire_id {show(row.questionnaire_id)} is ongeldig")
-    if not (type(row.questionnaire_hash) is str and _HASH.fullmatch(row.questionnaire_hash)):
+    if not is_hash(row.questionnaire_hash):
         problems.append(f"questionnaire_hash {show(row.questionnaire_hash)} is geen SHA-256")
     if not _time(row.started_at):
         problems.append(f"started_at {show(row.started_at)} is geen UTC-tijd (ISO 8601)")
@@ -168,10 +186,10 @@ def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
     if strict:
         problems.extend(_inconsistencies(row))
     if row.test_id is not None and not (
-        _uuid(row.test_id) if strict else _text(row.test_id) and len(row.test_id) <= MAX_ID
+        is_uuid(row.test_id) if strict else _text(row.test_id) and len(row.test_id) <= MAX_ID
     ):
         problems.append(f"test_id {show(row.test_id)} is geen UUID")
-    if row.installation is not None and not _uuid(row.installation):
+    if row.installation is not None and not is_uuid(row.installation):
         problems.append(f"installation {show(row.installation)} is geen UUID")
     return problems
 
@@ -201,23 +219,6 @@ def _inconsistencies(row: SessionRow) -> list[str]:
     return problems
 
 
-def answer_ok(row: AnswerRow, vocabulary: Vocabulary | None) -> bool:
-    """A quick yes for the common answer row (no checklist items) of a known questionnaire;
-    False means: ask :func:`answer_problems` (which may still find nothing wrong)."""
-    seconds, changes = row.seconds, row.changes
-    return (
-        vocabulary is not None
-        and row.items is None
-        and type(row.option) is int
-        and (row.question, row.option) in vocabulary.pairs
-        and type(seconds) in (int, float)
-        and 0 <= seconds <= MAX_SECONDS
-        and type(changes) is int
-        and 0 <= changes <= MAX_CHANGES
-        and _time(row.answered_at)
-    )
-
-
 def answer_problems(
     row: AnswerRow, version: str | None = None, *, strict: bool = True
 ) -> list[str]:
@@ -240,18 +241,7 @@ def answer_problems(
     elif vocabulary is not None and question is not None and option > vocabulary.options[question]:
         problems.append(f"optie {option} bestaat niet bij {question}")
     if row.items is not None:
-        if not (_text(row.items) and 0 < len(row.items) <= MAX_ITEMS_TEXT):
-            problems.append(f"items {show(row.items)} is geen lijst van items")
-        else:
-            items = row.items.split(ITEM_SEP)
-            if len(set(items)) != len(items) or not all(_CODE.fullmatch(i) for i in items):
-                problems.append(f"items {show(row.items)} is geen lijst van items")
-            elif vocabulary is not None:
-                if question is not None and question != vocabulary.checklist:
-                    problems.append(f"{question} heeft geen checklist-items")
-                unknown = [i for i in items if i not in vocabulary.items]
-                if unknown:
-                    problems.append(f"onbekend checklist-item {show(unknown[0])}")
+        problems.extend(items_problems(row.items, question, vocabulary))
     if not _time(row.answered_at):
         problems.append(f"answered_at {show(row.answered_at)} is geen UTC-tijd (ISO 8601)")
     seconds = row.seconds
@@ -263,6 +253,25 @@ def answer_problems(
         problems.append(f"seconds {show(seconds)} is geen aantal seconden")
     if type(row.changes) is not int or not 0 <= row.changes <= MAX_CHANGES:
         problems.append(f"changes {show(row.changes)} is geen aantal wijzigingen")
+    return problems
+
+
+def items_problems(items: object, question: str | None, vocabulary: Vocabulary | None) -> list[str]:
+    """What is wrong with the checklist ``items`` (as stored) of an answer to ``question`` (None:
+    not a question of the vocabulary); with a ``vocabulary``, the items must be its checklist's
+    and ``question`` its checklist question."""
+    if not (_text(items) and 0 < len(items) <= MAX_ITEMS_TEXT):
+        return [f"items {show(items)} is geen lijst van items"]
+    ids = items.split(ITEM_SEP)
+    if len(set(ids)) != len(ids) or not all(_CODE.fullmatch(i) for i in ids):
+        return [f"items {show(items)} is geen lijst van items"]
+    problems = []
+    if vocabulary is not None:
+        if question is not None and question != vocabulary.checklist:
+            problems.append(f"{question} heeft geen checklist-items")
+        unknown = [i for i in ids if i not in vocabulary.items]
+        if unknown:
+            problems.append(f"onbekend checklist-item {show(unknown[0])}")
     return problems
 
 
@@ -279,22 +288,3 @@ class BadRow:
         if self.question is not None:
             where = f"antwoord op {show(self.question)} in {where}"
         return f"{where}: {'; '.join(self.problems)}"
-
-
-def bad_rows(
-    sessions: Iterable[SessionRow],
-    answers: Iterable[AnswerRow],
-    versions: dict[str, str],
-    *,
-    strict: bool = True,
-) -> Iterator[BadRow]:
-    """The bad rows among ``sessions`` and ``answers``; ``versions`` maps a session UUID to its
-    questionnaire version (for the answers' vocabulary)."""
-    for s in sessions:
-        problems = session_problems(s, strict=strict)
-        if problems:
-            yield BadRow(s.session_id, None, tuple(problems))
-    for a in answers:
-        problems = answer_problems(a, versions.get(a.session_id), strict=strict)
-        if problems:
-            yield BadRow(a.session_id, a.question, tuple(problems))
