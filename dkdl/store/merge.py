@@ -8,11 +8,13 @@ that did.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,45 +243,89 @@ def _import_source(target: SqliteLog, source: SourceLog) -> MergeReport:
     """Merge one validated source in batches sized to hold the write lock ~BATCH_SECONDS."""
     report = MergeReport()
     after, size = -1, FIRST_BATCH
-    while True:
-        started = time.perf_counter()
-        after, sessions, answers = source.read_batch(after, size)
-        if not sessions:
-            return report
-        per_session: dict[str, list[AnswerRow]] = {}
-        for answer in answers:
-            per_session.setdefault(answer.session_id, []).append(answer)
-        pause = PAUSE_SECONDS - (time.perf_counter() - started)  # reading counts as the pause
-        if pause > 0 and report.batches:
-            time.sleep(pause)
-        try:
-            with target._write("de import") as conn:
-                held = time.perf_counter()  # the lock is ours from here (BEGIN IMMEDIATE)
-                try:
-                    _merge_batch(conn, sessions, per_session, report)
-                except sqlite3.IntegrityError:
-                    raise _Misfit from None
-        except _Misfit:
-            raise StoreError(
-                f"{source.path}: de sessies passen niet in het logbestand {target.path} ("
-                + ("er is niets geïmporteerd" if not report.batches else "een deel is geïmporteerd")
-                + "). Controleer of het doelbestand een dkdl-logbestand is.",
-                source.path,
-            ) from None
-        except StoreError as exc:
-            if not report.batches:
-                raise
-            raise StoreError(
-                f"{exc} Van {source.path} is een deel geïmporteerd ({report.added} sessies, elk "
-                "compleet); importeer opnieuw om de rest toe te voegen.",
-                exc.path,
-                exc.kind,
-            ) from None
-        hold = time.perf_counter() - held
-        report.batches += 1
-        report.longest_hold = max(report.longest_hold, hold)
-        factor = min(2.0, BATCH_SECONDS / max(hold, 1e-4))  # grow slowly, shrink at once
-        size = max(MIN_BATCH, min(MAX_BATCH, int(size * factor)))
+    costs: deque[float] = deque(maxlen=3)  # seconds of lock per session, last batches
+    freed = 0.0  # when the last batch gave the lock back
+    with _import_settings(target):
+        while True:
+            after, sessions, answers = source.read_batch(after, size)
+            if not sessions:
+                return report
+            per_session: dict[str, list[AnswerRow]] = {}
+            for answer in answers:
+                per_session.setdefault(answer.session_id, []).append(answer)
+            pause = PAUSE_SECONDS - (time.perf_counter() - freed)  # work since counts
+            if pause > 0 and report.batches:
+                time.sleep(pause)
+            try:
+                with target._write("de import") as conn:
+                    held = time.perf_counter()  # the lock is ours from here (BEGIN IMMEDIATE)
+                    try:
+                        _merge_batch(conn, sessions, per_session, report)
+                    except sqlite3.IntegrityError:
+                        raise _Misfit from None
+            except _Misfit:
+                raise StoreError(
+                    f"{source.path}: de sessies passen niet in het logbestand {target.path} ("
+                    + (
+                        "er is niets geïmporteerd"
+                        if not report.batches
+                        else "een deel is geïmporteerd"
+                    )
+                    + "). Controleer of het doelbestand een dkdl-logbestand is.",
+                    source.path,
+                ) from None
+            except StoreError as exc:
+                if not report.batches:
+                    raise
+                raise StoreError(
+                    f"{exc} Van {source.path} is een deel geïmporteerd ({report.added} sessies, "
+                    "elk compleet); importeer opnieuw om de rest toe te voegen.",
+                    exc.path,
+                    exc.kind,
+                ) from None
+            freed = time.perf_counter()
+            hold = freed - held
+            report.batches += 1
+            report.longest_hold = max(report.longest_hold, hold)
+            _checkpoint(target)  # while the lock is free: the pause is spent on it
+            # The next size from the slowest of the last batches per session (a target grows
+            # and the machine is shared: one quick batch must not double the next one's hold).
+            costs.append(hold / len(sessions))
+            fit = int(BATCH_SECONDS / max(costs))
+            size = max(MIN_BATCH, min(MAX_BATCH, 2 * size, fit))
+
+
+@contextlib.contextmanager
+def _import_settings(target: SqliteLog) -> Iterator[None]:
+    """The target's connection while an import writes its batches (in WAL mode only): commits
+    without waiting for the disk (``synchronous = NORMAL``: a power cut can undo the last
+    batches, never half of one, and importing again adds them) and no automatic checkpoint
+    inside a commit (the import checkpoints between batches, with the lock free). Restored
+    afterwards, with a checkpoint that puts everything imported safely on disk."""
+    conn = target.db.conn
+    with target._lock:
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            yield
+            return
+        sync = int(conn.execute("PRAGMA synchronous").fetchone()[0])
+        auto = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        with target._lock:
+            conn.execute(f"PRAGMA synchronous = {sync}")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {auto}")
+        _checkpoint(target)
+
+
+def _checkpoint(target: SqliteLog) -> None:
+    """Copy the WAL into the file as far as no reader needs it (``PASSIVE``: never waits for
+    and never blocks another connection). It syncs the WAL to disk first. A failure here
+    loses nothing (the WAL keeps the data), so it is left to the next checkpoint."""
+    with target._lock, contextlib.suppress(sqlite3.Error):
+        target.db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 def _n(count: int, one: str, many: str) -> str:
