@@ -60,6 +60,7 @@ from dkdl.store.rows import (
     SESSION_SELECT,
     AnswerRow,
     SessionRow,
+    ToetsRow,
     items_text,
     items_tuple,
     session_info,
@@ -71,6 +72,7 @@ from dkdl.store.validate import (
     known_vocabularies,
     session_problems,
     show,
+    toets_problems,
 )
 
 # -- opening -----------------------------------------------------------------------------------
@@ -507,7 +509,8 @@ class SqliteLog:
                 raise KeyError(toets_id)
 
     def toets(self, toets_id: str) -> ToetsInfo:
-        """One toets by UUID (KeyError if unknown)."""
+        """One toets by UUID (KeyError if unknown; a row that fails validation is left out, as
+        unknown, and the toets goes on from its sessions)."""
         found = self._toetsen("WHERE t.uuid = ?", (toets_id,))
         if not found:
             raise KeyError(toets_id)
@@ -533,10 +536,12 @@ class SqliteLog:
             params,
         ):
             plans[toets].append(case_id)
-        return [
-            ToetsInfo(uid, nurse, tuple(plans[row_id]), started, finished, status)
-            for row_id, uid, nurse, started, finished, status in rows
-        ]
+        result = []
+        for row_id, uid, nurse, started, finished, status in rows:
+            row = ToetsRow(uid, nurse, started, finished, status, tuple(plans[row_id]))
+            if not toets_problems(row, strict=False):  # a crafted row never reaches the app
+                result.append(ToetsInfo(uid, nurse, row.case_ids, started, finished, status))
+        return result
 
     # -- for the app's start screen and the trainer ----------------------------------------
 

@@ -14,24 +14,36 @@ import os
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dkdl.sessionlog import BEZIG, check_pseudonym
 from dkdl.store.files import StoreError, read_only_error
 from dkdl.store.log import SqliteLog
-from dkdl.store.rows import ANSWER_SELECT, SESSION_COLUMNS, SESSION_SELECT, AnswerRow, SessionRow
+from dkdl.store.rows import (
+    ANSWER_SELECT,
+    SESSION_COLUMNS,
+    SESSION_SELECT,
+    TOETS_CASES_SELECT,
+    TOETS_SELECT,
+    AnswerRow,
+    SessionRow,
+    ToetsRow,
+    toets_rows,
+)
 from dkdl.store.source import SourceLog
 
 
 @dataclass
 class LogBundle:
-    """Sessions and answers keyed by session UUID and nurse pseudonym (as :class:`SessionRow`
-    and :class:`AnswerRow`; plain tuples in the same order are accepted too)."""
+    """Sessions, answers and toetsen keyed by UUID and nurse pseudonym (as :class:`SessionRow`,
+    :class:`AnswerRow` and :class:`ToetsRow`; plain tuples in the same order are accepted
+    too)."""
 
     sessions: list[SessionRow] = field(default_factory=list)
     answers: list[AnswerRow] = field(default_factory=list)
+    toetsen: list[ToetsRow] = field(default_factory=list)
 
 
 @dataclass
@@ -44,15 +56,23 @@ class MergeReport:
     answers_added: int = 0
     nurses_added: int = 0
     laptops_filled: int = 0  # sessions present without a laptop that now know it
+    toetsen_added: int = 0
+    toetsen_updated: int = 0  # bezig here, finished or stopped in the source
     batches: int = 0  # write transactions the import took
     longest_hold: float = 0.0  # seconds the longest of them held the write lock
+    freed: float = field(default=0.0, repr=False)  # when the last of them gave the lock back
+    checkpointed: int = field(default=0, repr=False)  # sessions written at the last checkpoint
 
 
 def read_bundle(log: SqliteLog) -> LogBundle:
     """Everything in ``log`` as a :class:`LogBundle` (for merging into another log)."""
     sessions = [SessionRow._make(r) for r in log._read(SESSION_SELECT + " ORDER BY s.id")]
     answers = [AnswerRow._make(r) for r in log._read(ANSWER_SELECT)]
-    return LogBundle(sessions, answers)
+    toetsen = toets_rows(
+        log._read(TOETS_SELECT + " ORDER BY t.id"),
+        log._read(TOETS_CASES_SELECT + " ORDER BY toets, position"),
+    )
+    return LogBundle(sessions, answers, toetsen)
 
 
 def merge_bundle(log: SqliteLog, bundle: LogBundle) -> MergeReport:
@@ -75,11 +95,17 @@ def merge_bundle(log: SqliteLog, bundle: LogBundle) -> MergeReport:
     stray = set(per_session) - {row.session_id for row in sessions}
     if stray:
         raise ValueError(f"antwoorden bij onbekende sessie {sorted(stray)[0]}")
+    toetsen = [ToetsRow(*row[:5], tuple(row[5])) for row in bundle.toetsen]
+    for toets in toetsen:
+        if check_pseudonym(toets.nurse) != toets.nurse or not toets.case_ids:
+            raise ValueError(f"toets {toets.toets_id!r}: schuilnaam of planning ongeldig")
     report = MergeReport()
     with log._write("de import") as conn:
         try:
             for start in range(0, len(sessions), MAX_BATCH):
                 _merge_batch(conn, sessions[start : start + MAX_BATCH], per_session, report)
+            for start in range(0, len(toetsen), MAX_BATCH):
+                _merge_toetsen(conn, toetsen[start : start + MAX_BATCH], report)
         except sqlite3.IntegrityError as exc:
             raise ValueError(str(exc)) from None
     return report
@@ -94,17 +120,7 @@ def _merge_batch(
     """Merge ``sessions`` (with their answers from ``per_session``) inside the caller's write
     transaction, adding to ``report``. Looks up only these sessions and nurses in the target, so
     the work per batch does not grow with the target."""
-    names = sorted({row.nurse for row in sessions})
-    added = conn.executemany(
-        "INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", [(n,) for n in names]
-    ).rowcount
-    report.nurses_added += max(added, 0)
-    nurse_ids = dict(
-        conn.execute(
-            "SELECT pseudonym, id FROM nurses WHERE pseudonym IN (SELECT value FROM json_each(?))",
-            (json.dumps(names),),
-        )
-    )
+    nurse_ids = _nurse_ids(conn, {row.nurse for row in sessions}, report)
     existing = {
         u: (i, st, inst)
         for i, u, st, inst in conn.execute(
@@ -169,6 +185,56 @@ def _got_further(
     return len(answers) > count or (their_last is not None and (last is None or their_last > last))
 
 
+def _nurse_ids(conn: sqlite3.Connection, names: set[str], report: MergeReport) -> dict[str, int]:
+    """The target's row ids of these pseudonyms, adding the ones it lacks."""
+    ordered = sorted(names)
+    added = conn.executemany(
+        "INSERT OR IGNORE INTO nurses (pseudonym) VALUES (?)", [(n,) for n in ordered]
+    ).rowcount
+    report.nurses_added += max(added, 0)
+    return dict(
+        conn.execute(
+            "SELECT pseudonym, id FROM nurses WHERE pseudonym IN (SELECT value FROM json_each(?))",
+            (json.dumps(ordered),),
+        )
+    )
+
+
+def _merge_toetsen(conn: sqlite3.Connection, toetsen: list[ToetsRow], report: MergeReport) -> None:
+    """Merge ``toetsen`` (with their plans) inside the caller's write transaction: a toets this
+    log lacks is added whole; one it has as ``bezig`` takes the source's end when the source's
+    copy is finished or stopped (its plan was fixed when it started); anything else stays."""
+    nurse_ids = _nurse_ids(conn, {t.nurse for t in toetsen}, report)
+    existing = dict(
+        conn.execute(
+            "SELECT uuid, status FROM toetsen WHERE uuid IN (SELECT value FROM json_each(?))",
+            (json.dumps([t.toets_id for t in toetsen]),),
+        )
+    )
+    new = [t for t in toetsen if t.toets_id not in existing]
+    ended = [
+        (t.status, t.finished_at, t.toets_id)
+        for t in toetsen
+        if existing.get(t.toets_id) == BEZIG and t.status != BEZIG
+    ]
+    conn.executemany(
+        "UPDATE toetsen SET status = ?, finished_at = ? WHERE uuid = ? AND status = 'bezig'",
+        ended,
+    )
+    for toets in new:
+        row_id = conn.execute(
+            "INSERT INTO toetsen (uuid, nurse, started_at, finished_at, status) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (toets.toets_id, nurse_ids[toets.nurse], *toets[2:5]),
+        ).lastrowid
+        conn.executemany(
+            "INSERT INTO toets_cases (toets, position, case_id) VALUES (?, ?, ?)",
+            [(row_id, i, case_id) for i, case_id in enumerate(toets.case_ids)],
+        )
+    report.toetsen_added += len(new)
+    report.toetsen_updated += len(ended)
+
+
 # -- import ------------------------------------------------------------------------------------
 
 # A write transaction of the import aims at BATCH_SECONDS of holding the write lock (issue: at
@@ -179,6 +245,10 @@ def _got_further(
 BATCH_SECONDS = 0.1
 PAUSE_SECONDS = 0.06
 FIRST_BATCH, MIN_BATCH, MAX_BATCH = 200, 20, 5000
+# The import checkpoints itself (see _import_settings) after about this many sessions: some 4 MB
+# of WAL, as SQLite's own automatic checkpoint (1000 pages).
+CHECKPOINT_SESSIONS = 2000
+TOETS_BATCH = 500  # toetsen per transaction: a row and a plan each, far below BATCH_SECONDS
 
 
 class _Misfit(Exception):
@@ -240,59 +310,76 @@ def import_logs(target: SqliteLog, sources: Sequence[Path]) -> list[SourceReport
 
 
 def _import_source(target: SqliteLog, source: SourceLog) -> MergeReport:
-    """Merge one validated source in batches sized to hold the write lock ~BATCH_SECONDS."""
+    """Merge one validated source in batches sized to hold the write lock ~BATCH_SECONDS:
+    its sessions (each with all its answers), then its toetsen (each with its plan)."""
     report = MergeReport()
     after, size = -1, FIRST_BATCH
     costs: deque[float] = deque(maxlen=3)  # seconds of lock per session, last batches
-    freed = 0.0  # when the last batch gave the lock back
     with _import_settings(target):
         while True:
             after, sessions, answers = source.read_batch(after, size)
             if not sessions:
-                return report
+                break
             per_session: dict[str, list[AnswerRow]] = {}
             for answer in answers:
                 per_session.setdefault(answer.session_id, []).append(answer)
-            pause = PAUSE_SECONDS - (time.perf_counter() - freed)  # work since counts
-            if pause > 0 and report.batches:
-                time.sleep(pause)
-            try:
-                with target._write("de import") as conn:
-                    held = time.perf_counter()  # the lock is ours from here (BEGIN IMMEDIATE)
-                    try:
-                        _merge_batch(conn, sessions, per_session, report)
-                    except sqlite3.IntegrityError:
-                        raise _Misfit from None
-            except _Misfit:
-                raise StoreError(
-                    f"{source.path}: de sessies passen niet in het logbestand {target.path} ("
-                    + (
-                        "er is niets geïmporteerd"
-                        if not report.batches
-                        else "een deel is geïmporteerd"
-                    )
-                    + "). Controleer of het doelbestand een dkdl-logbestand is.",
-                    source.path,
-                ) from None
-            except StoreError as exc:
-                if not report.batches:
-                    raise
-                raise StoreError(
-                    f"{exc} Van {source.path} is een deel geïmporteerd ({report.added} sessies, "
-                    "elk compleet); importeer opnieuw om de rest toe te voegen.",
-                    exc.path,
-                    exc.kind,
-                ) from None
-            freed = time.perf_counter()
-            hold = freed - held
-            report.batches += 1
-            report.longest_hold = max(report.longest_hold, hold)
-            _checkpoint(target)  # while the lock is free: the pause is spent on it
+            hold = _batch(target, source, report, _merge_batch, sessions, per_session, report)
             # The next size from the slowest of the last batches per session (a target grows
             # and the machine is shared: one quick batch must not double the next one's hold).
             costs.append(hold / len(sessions))
-            fit = int(BATCH_SECONDS / max(costs))
-            size = max(MIN_BATCH, min(MAX_BATCH, 2 * size, fit))
+            size = max(MIN_BATCH, min(MAX_BATCH, 2 * size, int(BATCH_SECONDS / max(costs))))
+        after = -1
+        while True:
+            after, toetsen = source.read_toetsen(after, TOETS_BATCH)
+            if not toetsen:
+                return report
+            _batch(target, source, report, _merge_toetsen, toetsen, report)
+
+
+def _batch(
+    target: SqliteLog,
+    source: SourceLog,
+    report: MergeReport,
+    merge: Callable[..., None],
+    *args: object,
+) -> float:
+    """One write transaction of an import (``merge(conn, *args)``), after a pause that lets a
+    waiting writer in; returns how long it held the lock. A failure says what was imported
+    before it."""
+    pause = PAUSE_SECONDS - (time.perf_counter() - report.freed)  # work since counts
+    if pause > 0 and report.batches:
+        time.sleep(pause)
+    try:
+        with target._write("de import") as conn:
+            held = time.perf_counter()  # the lock is ours from here (BEGIN IMMEDIATE)
+            try:
+                merge(conn, *args)
+            except sqlite3.IntegrityError:
+                raise _Misfit from None
+    except _Misfit:
+        raise StoreError(
+            f"{source.path}: de sessies passen niet in het logbestand {target.path} ("
+            + ("er is niets geïmporteerd" if not report.batches else "een deel is geïmporteerd")
+            + "). Controleer of het doelbestand een dkdl-logbestand is.",
+            source.path,
+        ) from None
+    except StoreError as exc:
+        if not report.batches:
+            raise
+        raise StoreError(
+            f"{exc} Van {source.path} is een deel geïmporteerd ({report.added} sessies, elk "
+            "compleet); importeer opnieuw om de rest toe te voegen.",
+            exc.path,
+            exc.kind,
+        ) from None
+    report.freed = time.perf_counter()
+    hold = report.freed - held
+    report.batches += 1
+    report.longest_hold = max(report.longest_hold, hold)
+    if report.added + report.updated >= report.checkpointed + CHECKPOINT_SESSIONS:
+        _checkpoint(target)  # while the lock is free: the pause is spent on it
+        report.checkpointed = report.added + report.updated
+    return hold
 
 
 @contextlib.contextmanager
@@ -349,4 +436,8 @@ def describe_import(item: SourceReport) -> str:
         parts.append(_n(r.laptops_filled, "sessie kreeg haar laptop", "sessies kregen hun laptop"))
     if r.nurses_added:
         parts.append(_n(r.nurses_added, "nieuwe naam", "nieuwe namen"))
+    if r.toetsen_added:
+        parts.append(_n(r.toetsen_added, "toets toegevoegd", "toetsen toegevoegd"))
+    if r.toetsen_updated:
+        parts.append(_n(r.toetsen_updated, "toets bijgewerkt", "toetsen bijgewerkt"))
     return f"{item.path}: " + ", ".join(parts)

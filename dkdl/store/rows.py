@@ -49,6 +49,18 @@ class AnswerRow(NamedTuple):
     changes: int
 
 
+class ToetsRow(NamedTuple):
+    """One toets as it travels: its UUID (the ``test_id`` of its sessions), who took it, its
+    times and status, and the planned case ids in order (``toets_cases``)."""
+
+    toets_id: str
+    nurse: str
+    started_at: str
+    finished_at: str | None
+    status: str
+    case_ids: tuple[str, ...]
+
+
 SESSION_FIELDS: tuple[str, ...] = SessionRow._fields
 ANSWER_FIELDS: tuple[str, ...] = AnswerRow._fields[1:]
 
@@ -60,10 +72,28 @@ SESSION_SELECT = (
     + ", ".join(f"s.{c}" for c in SESSION_COLUMNS)
     + " FROM sessions s JOIN nurses n ON n.id = s.nurse"
 )
+TOETS_SELECT = (
+    "SELECT t.id, t.uuid, n.pseudonym, t.started_at, t.finished_at, t.status "
+    "FROM toetsen t LEFT JOIN nurses n ON n.id = t.nurse"
+)
+TOETS_CASES_SELECT = "SELECT toets, position, case_id FROM toets_cases"
+
 ANSWER_SELECT = (
     "SELECT s.uuid, a.question, a.option, a.items, a.answered_at, a.seconds, a.changes "
     "FROM answers a JOIN sessions s ON s.id = a.session"
 )
+
+
+def toets_rows(toetsen: Iterable[tuple], cases: Iterable[tuple]) -> list[ToetsRow]:
+    """Rows of :data:`TOETS_SELECT` and :data:`TOETS_CASES_SELECT` (ordered by toets and
+    position) as :class:`ToetsRow`; the case ids in the order read."""
+    plans: dict[object, list[str]] = {}
+    for toets, _position, case_id in cases:
+        plans.setdefault(toets, []).append(case_id)
+    return [
+        ToetsRow(uid, nurse, started, finished, status, tuple(plans.get(row_id, ())))
+        for row_id, uid, nurse, started, finished, status in toetsen
+    ]
 
 
 def items_text(items: Iterable[str]) -> str | None:

@@ -13,7 +13,16 @@ from pathlib import Path
 
 from dkdl.store import sqlcheck
 from dkdl.store.files import StoreError, check_file, connect_ro, translate
-from dkdl.store.rows import SESSION_COLUMNS, SESSION_FIELDS, AnswerRow, SessionRow
+from dkdl.store.rows import (
+    SESSION_COLUMNS,
+    SESSION_FIELDS,
+    TOETS_CASES_SELECT,
+    TOETS_SELECT,
+    AnswerRow,
+    SessionRow,
+    ToetsRow,
+    toets_rows,
+)
 from dkdl.store.schema import legacy_installation
 from dkdl.store.validate import (
     BadRow,
@@ -21,6 +30,7 @@ from dkdl.store.validate import (
     known_vocabularies,
     session_problems,
     show,
+    toets_problems,
 )
 
 REPORTED = 5  # bad rows described in the message; the rest are counted
@@ -59,6 +69,7 @@ class SourceLog:
             self.conn.execute("BEGIN")
             self.conn.execute("SELECT count(*) FROM sessions").fetchone()  # starts the snapshot
             self._installation: str | None = None
+            self.has_toetsen = "m003_toetsen" in checked.applied
             if "m004_installations" in checked.applied:
                 installation = "s.installation"
             else:  # an older log: the laptop it lives on, as its own upgrade would decide
@@ -119,6 +130,27 @@ class SourceLog:
         make_session, make_answer = SessionRow._make, AnswerRow._make
         return last, [make_session(r[1:]) for r in rows], [make_answer(a) for a in answers]
 
+    def read_toetsen(self, after: int, size: int) -> tuple[int, list[ToetsRow]]:
+        """Up to ``size`` toetsen with row id above ``after``, in row order, each with its plan;
+        and the last row id read. A source from before ``m003_toetsen`` has none."""
+        if not self.has_toetsen:
+            return after, []
+        try:
+            rows = self.conn.execute(
+                TOETS_SELECT + " WHERE t.id > ? ORDER BY t.id LIMIT ?", (after, size)
+            ).fetchall()
+            if not rows:
+                return after, []
+            if any(type(r[0]) is not int for r in rows):
+                raise self._no_row_ids()
+            cases = self.conn.execute(
+                TOETS_CASES_SELECT + " WHERE toets BETWEEN ? AND ? ORDER BY toets, position",
+                (rows[0][0], rows[-1][0]),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise self._unreadable(exc) from None
+        return rows[-1][0], toets_rows(rows, cases)
+
     def _no_row_ids(self) -> StoreError:
         return StoreError(
             f"{self.path}: dit is geen bruikbaar dkdl-logbestand (sessies zonder geldig "
@@ -136,10 +168,10 @@ class SourceLog:
         bad: list[BadRow] = []
         more = 0
 
-        def found(session_id: object, question: object, problems: list[str]) -> None:
+        def found(row_id: object, question: object, problems: list[str], what="sessie") -> None:
             nonlocal more
             if len(bad) < REPORTED:
-                bad.append(BadRow(session_id, question, tuple(problems)))
+                bad.append(BadRow(row_id, question, tuple(problems), what))
             else:
                 more += 1
 
@@ -176,6 +208,15 @@ class SourceLog:
                 problems = answer_problems(answer, row[7])
                 if problems:
                     found(answer.session_id, answer.question, problems)
+            after = -1
+            while True:  # toetsen: few (one per three sessions at most), checked in Python
+                after, toetsen = self.read_toetsen(after, 2000)
+                if not toetsen:
+                    break
+                for toets in toetsen:
+                    problems = toets_problems(toets)
+                    if problems:
+                        found(toets.toets_id, None, problems, "toets")
             sessions = self.conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
         except sqlite3.Error as exc:
             raise self._unreadable(exc) from None
@@ -210,4 +251,35 @@ class SourceLog:
         ).fetchone()[0]
         if stray:
             problems.append(f"{stray} antwoorden horen bij geen enkele sessie")
+        if self.has_toetsen:
+            problems += self._toets_structure_problems()
+        return problems
+
+    def _toets_structure_problems(self) -> list[str]:
+        """Toetsen twice, plans that are not positions 0, 1, 2, ... of an existing toets, and
+        sessions of a toets that another nurse took."""
+        problems = []
+        dup = self.conn.execute(
+            "SELECT uuid FROM toetsen GROUP BY uuid HAVING count(*) > 1 LIMIT 1"
+        ).fetchone()
+        if dup:
+            problems.append(f"toets-UUID {show(dup[0])} komt meer dan eens voor")
+        stray = self.conn.execute(
+            "SELECT count(*) FROM toets_cases WHERE toets NOT IN (SELECT id FROM toetsen)"
+        ).fetchone()[0]
+        if stray:
+            problems.append(f"{stray} geplande casussen horen bij geen enkele toets")
+        gap = self.conn.execute(
+            "SELECT t.uuid FROM toets_cases c JOIN toetsen t ON t.id = c.toets GROUP BY c.toets "
+            "HAVING sum(typeof(c.position) <> 'integer') > 0 OR min(c.position) <> 0 "
+            "OR max(c.position) <> count(*) - 1 LIMIT 1"
+        ).fetchone()
+        if gap:
+            problems.append(f"de planning van toets {show(gap[0])} is niet 0, 1, 2, ...")
+        other = self.conn.execute(
+            "SELECT t.uuid FROM toetsen t JOIN sessions s ON s.test_id = t.uuid "
+            "WHERE s.nurse IS NOT t.nurse LIMIT 1"
+        ).fetchone()
+        if other:
+            problems.append(f"toets {show(other[0])} heeft sessies van een andere schuilnaam")
         return problems

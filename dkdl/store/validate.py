@@ -21,13 +21,14 @@ from functools import lru_cache
 from typing import TypeGuard
 
 from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG, MODES, check_pseudonym
-from dkdl.store.rows import ITEM_SEP, AnswerRow, SessionRow
+from dkdl.store.rows import ITEM_SEP, AnswerRow, SessionRow, ToetsRow
 
 STATUSES = (BEZIG, AFGEROND, AFGEBROKEN)
 MAX_ID = 80  # case ids, questionnaire ids and versions, question and item ids
 MAX_SECONDS = 7 * 24 * 3600.0  # a week on one question: more is not a time, it is an error
 MAX_CHANGES = 100_000
 MAX_ITEMS_TEXT = 2000
+MAX_TOETS_CASES = 1000  # dkdl's own bound: a toets plans cases from one library
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HASH = re.compile(r"[0-9a-f]{64}")
@@ -219,6 +220,23 @@ def _inconsistencies(row: SessionRow) -> list[str]:
     return problems
 
 
+def answer_ok(row: AnswerRow, vocabulary: Vocabulary | None) -> bool:
+    """A quick yes for the common answer row (no checklist items) of a known questionnaire;
+    False means: ask :func:`answer_problems` (which may still find nothing wrong)."""
+    seconds, changes = row.seconds, row.changes
+    return (
+        vocabulary is not None
+        and row.items is None
+        and type(row.option) is int
+        and (row.question, row.option) in vocabulary.pairs
+        and type(seconds) in (int, float)
+        and 0 <= seconds <= MAX_SECONDS
+        and type(changes) is int
+        and 0 <= changes <= MAX_CHANGES
+        and _time(row.answered_at)
+    )
+
+
 def answer_problems(
     row: AnswerRow, version: str | None = None, *, strict: bool = True
 ) -> list[str]:
@@ -275,16 +293,52 @@ def items_problems(items: object, question: str | None, vocabulary: Vocabulary |
     return problems
 
 
+def toets_problems(row: ToetsRow, *, strict: bool = True) -> list[str]:
+    """What is wrong with one toets row (empty: nothing): the toets's UUID, who took it, its
+    times and status as for a session, and its plan (at least one case, at most
+    MAX_TOETS_CASES, each a case id). ``strict`` (import) also asks for fields that fit each
+    other: an end time exactly when it is no longer bezig."""
+    problems: list[str] = []
+    if not is_uuid(row.toets_id):
+        problems.append(f"toets_id {show(row.toets_id)} is geen UUID")
+    if type(row.nurse) is not str:
+        problems.append(f"nurse {show(row.nurse)} is geen tekst")
+    else:
+        try:
+            if check_pseudonym(row.nurse) != row.nurse:
+                problems.append(f"schuilnaam {show(row.nurse)} met spaties aan begin of eind")
+        except ValueError as exc:
+            problems.append(f"schuilnaam {show(row.nurse)}: {exc}")
+    if not _time(row.started_at):
+        problems.append(f"started_at {show(row.started_at)} is geen UTC-tijd (ISO 8601)")
+    if row.status not in STATUSES:
+        problems.append(f"status {show(row.status)} is geen bezig, afgerond of afgebroken")
+    if (row.finished_at is not None or (strict and row.status != BEZIG)) and not _time(
+        row.finished_at
+    ):
+        problems.append(f"finished_at {show(row.finished_at)} is geen UTC-tijd (ISO 8601)")
+    if strict and row.status == BEZIG and row.finished_at is not None:
+        problems.append("eindtijd bij een toets die nog bezig is")
+    if not 0 < len(row.case_ids) <= MAX_TOETS_CASES:
+        problems.append(f"{len(row.case_ids)} casussen gepland (1 tot {MAX_TOETS_CASES})")
+    bad = next((c for c in row.case_ids if not is_case_id(c)), None)
+    if bad is not None:
+        problems.append(f"geplande casus {show(bad)} is geen casus-id")
+    return problems
+
+
 @dataclass(frozen=True)
 class BadRow:
-    """One row that failed, for a Dutch report: which session (and question), and why."""
+    """One row that failed, for a Dutch report: which session (and question) or toets, and
+    why."""
 
-    session_id: object
+    session_id: object  # the session's UUID, or the toets's (``what="toets"``)
     question: object | None
     problems: tuple[str, ...]
+    what: str = "sessie"
 
     def describe(self) -> str:
-        where = f"sessie {show(self.session_id)}"
+        where = f"{self.what} {show(self.session_id)}"
         if self.question is not None:
             where = f"antwoord op {show(self.question)} in {where}"
         return f"{where}: {'; '.join(self.problems)}"
