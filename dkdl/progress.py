@@ -24,7 +24,7 @@ of hers rather than the first per case:
   label it as dkdl's, :data:`dkdl.explanations.LABEL`).
 
 Plain Python, no Textual. One read of her sessions, one batch read of their answers
-(:meth:`dkdl.sessionlog.PracticeLog.answers_of`) and one of her toetsen.
+(:meth:`dkdl.sessionlog.PracticeLog.choices_of`) and one of her toetsen.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from dkdl.explanations import explanations_for
 from dkdl.practice import answers_from_records
 from dkdl.scoring import Answers
-from dkdl.sessionlog import AFGEROND, AnswerRecord, PracticeLog, SessionInfo
+from dkdl.sessionlog import AFGEROND, Choice, PracticeLog, SessionInfo
 
 if TYPE_CHECKING:
     from dkdl.cases import Case, CaseLibrary
@@ -142,11 +142,14 @@ def counted(info: SessionInfo) -> bool:
     )
 
 
-def her_answers(scorer: Scorer, records: dict[str, AnswerRecord]) -> Answers:
-    """Stored answer records as the model sees them (reached questions; items if they count)."""
-    options = {q: r.option for q, r in records.items()}
+def her_answers(scorer: Scorer, choices: dict[str, Choice]) -> Answers:
+    """Her stored choices as the model sees them (reached questions; items if they count).
+    An option or item the questionnaire does not have (a log the app did not write) is not an
+    answer: it is left out, and the question then counts as not reached."""
+    n_options = scorer.n_options
+    options = {q: o for q, (o, _) in choices.items() if 1 <= o <= n_options.get(q, 0)}
     cid = scorer.checklist_id
-    items = set(records[cid].items) if cid is not None and cid in records else set()
+    items = set(choices[cid][1]) & set(scorer.item_weights) if cid in options else set()
     return answers_from_records(scorer, options, items)
 
 
@@ -195,32 +198,29 @@ def progress_of(
         for i, s in enumerate(infos)
         if s.case_id in cases and cases[s.case_id].profile == s.key_profile
     ]
-    records = log.answers_of([s.id for _, s in comparable])
+    chosen = log.choices_of([s.id for _, s in comparable])
 
     qids = scorer.question_ids
     # per question: [earlier right, earlier counted, recent right, recent counted]
     tally = {qid: [0, 0, 0, 0] for qid in qids}
     misses: dict[str, Counter[tuple[int, int]]] = {qid: Counter() for qid in qids}
-    seen: dict[tuple[str, tuple], tuple[tuple[str, bool, int, int], ...]] = {}
+    # sessions with the same choices on the same case compare the same way: count those
+    # first (per part), then compare each distinct one once
+    groups: Counter[tuple[int, str, frozenset]] = Counter()
     for i, s in comparable:
-        case = cases[s.case_id]  # type: ignore[index]
-        answers = her_answers(scorer, records.get(s.id, {}))
-        memo_key = (case.id, (tuple(sorted(answers.options.items())), answers.items))
-        verdicts = seen.get(memo_key)
-        if verdicts is None:  # the same answers to the same case compare the same way
-            verdicts = seen[memo_key] = tuple(
-                (v.question_id, v.same, v.mine, v.key)
-                for v in scorer.compare(answers, case.answers)
-                if v.mine is not None and v.key is not None
-            )
         part = 2 if i >= first_recent else 0
-        for qid, same, her, key in verdicts:
-            cell = tally[qid]
-            cell[part + 1] += 1
-            if same:
-                cell[part] += 1
+        groups[(part, s.case_id, frozenset(chosen.get(s.id, {}).items()))] += 1  # type: ignore[index]
+    for (part, case_id, choices), n in groups.items():
+        case = cases[case_id]
+        for v in scorer.compare(her_answers(scorer, dict(choices)), case.answers):
+            if v.mine is None or v.key is None:
+                continue  # not reached by her answers or by the key: not counted
+            cell = tally[v.question_id]
+            cell[part + 1] += n
+            if v.same:
+                cell[part] += n
             else:
-                misses[qid][(her, key)] += 1
+                misses[v.question_id][(v.mine, v.key)] += n
 
     questions = tuple(
         QuestionProgress(

@@ -94,6 +94,10 @@ class AnswerRecord:
     changes: int = 0  # how often another option was chosen after the first choice
 
 
+# what she chose at one question: the option and the ticked checklist items
+Choice = tuple[int, tuple[str, ...]]
+
+
 def unfinished(log: PracticeLog, nurse: str | None = None) -> list[SessionInfo]:
     """Sessions still ``bezig`` (left with 'later', or the app was killed), oldest first."""
     return [s for s in log.sessions(nurse) if s.status == BEZIG]
@@ -152,10 +156,10 @@ class PracticeLog(Protocol):
     def answers(self, session_id: str) -> dict[str, AnswerRecord]:
         """The answers of a session, by question id."""
 
-    def answers_of(self, session_ids: Sequence[str]) -> dict[str, dict[str, AnswerRecord]]:
-        """The answers of many sessions in one read: session id -> question id -> answer, as
-        :meth:`answers` gives them (a session without answers maps to an empty dict); ids the
-        log does not know are left out instead of raising."""
+    def choices_of(self, session_ids: Sequence[str]) -> dict[str, dict[str, Choice]]:
+        """What she chose in many sessions, in one read (for Mijn voortgang): session id ->
+        question id -> (option, checklist items), the values :meth:`answers` holds (a session
+        without answers maps to an empty dict); ids the log does not know are left out."""
 
     def start_toets(self, *, nurse: str, case_ids: Sequence[str]) -> str:
         """Store a toets (status bezig) with its planned cases in order; returns its UUID, the
@@ -271,8 +275,12 @@ class MemoryLog:
     def answers(self, session_id: str) -> dict[str, AnswerRecord]:
         return dict(self._answers[session_id])
 
-    def answers_of(self, session_ids: Sequence[str]) -> dict[str, dict[str, AnswerRecord]]:
-        return {sid: dict(self._answers[sid]) for sid in session_ids if sid in self._answers}
+    def choices_of(self, session_ids: Sequence[str]) -> dict[str, dict[str, Choice]]:
+        return {
+            sid: {q: (r.option, r.items) for q, r in self._answers[sid].items()}
+            for sid in session_ids
+            if sid in self._answers
+        }
 
     def start_toets(self, *, nurse: str, case_ids: Sequence[str]) -> str:
         check_pseudonym(nurse)

@@ -165,31 +165,66 @@ def test_a_changed_key_profile_is_not_compared_per_question(log, scorer, library
     assert len(p.sessions) == 4
 
 
-def test_answers_of_reads_many_sessions_as_answers_does(log, scorer, library):
+def test_choices_of_reads_many_sessions_as_answers_does(log, scorer, library):
     hand_log(log, scorer, library)
     ids = [s.id for s in log.sessions("Anna")]
-    batch = log.answers_of([*ids, "00000000-0000-4000-8000-000000000000"])
+    batch = log.choices_of([*ids, "00000000-0000-4000-8000-000000000000"])
     assert set(batch) == set(ids)
     for sid in ids:
-        assert batch[sid] == log.answers(sid)
-    assert log.answers_of([]) == {}
+        assert batch[sid] == {q: (r.option, r.items) for q, r in log.answers(sid).items()}
+    assert any(items for choices in batch.values() for _, items in choices.values())
+    assert log.choices_of([]) == {}
 
 
-def test_answers_of_leaves_out_a_crafted_row(tmp_path, scorer, library):
+@pytest.mark.parametrize(
+    "column,value,question",
+    [
+        ("option", "'=1+2'", "Q5"),  # text where a number belongs
+        ("option", "1.5", "Q5"),  # a real, not an integer
+        ("items", "'zwachtelen,=cmd'", "Q12"),  # an item that is not an item
+        ("items", "'zwachtelen,zwachtelen'", "Q12"),
+        ("seconds", "-1", "Q12"),  # a column progress does not use: left out all the same
+        ("answered_at", "'gisteren'", "Q5"),
+    ],
+)
+def test_choices_of_leaves_out_a_crafted_row(tmp_path, scorer, library, column, value, question):
     with open_log(tmp_path / "log.db") as log:
         hand_log(log, scorer, library)
-        first = log.sessions("Anna")[0].id
+        fourth = [s.id for s in log.sessions("Anna") if s.status == "afgerond"][2]
+        assert log.answers(fourth)["Q12"].items == ("complexe_wonden", "zwachtelen")
     conn = sqlite3.connect(tmp_path / "log.db")
     conn.execute("PRAGMA ignore_check_constraints = ON")
     conn.execute(
-        "UPDATE answers SET option = '=1+2' WHERE question = 'Q5' AND session = "
+        f"UPDATE answers SET {column} = {value} WHERE question = ? AND session = "
         "(SELECT id FROM sessions WHERE uuid = ?)",
-        (first,),
+        (question, fourth),
     )
     conn.commit()
     conn.close()
     with open_log(tmp_path / "log.db") as log:
-        answers = log.answers_of([first])[first]
-        assert "Q5" not in answers and answers == log.answers(first)
+        choices = log.choices_of([fourth])[fourth]
+        assert question not in log.answers(fourth)  # the other read refuses it...
+        assert question not in choices and "Q4" in choices  # ...and so does this one
         p = progress_of(log, scorer, library, "Anna")
-        assert p.question("Q5").overall == Rate(1, 1)  # her crafted answer is not counted
+        assert p.question(question).overall.counted == 1  # only session 1 counts there
+
+
+def test_an_option_the_questionnaire_does_not_have_is_not_an_answer(tmp_path, scorer, library):
+    """The log's reads keep a well-formed option number they cannot check against a
+    questionnaire; her figures leave it out rather than count (or crash on) it."""
+    with open_log(tmp_path / "log.db") as log:
+        hand_log(log, scorer, library)
+        fourth = [s.id for s in log.sessions("Anna") if s.status == "afgerond"][2]
+    conn = sqlite3.connect(tmp_path / "log.db")
+    conn.execute(
+        "UPDATE answers SET option = 9 WHERE question = 'Q5' AND session = "
+        "(SELECT id FROM sessions WHERE uuid = ?)",
+        (fourth,),
+    )
+    conn.commit()
+    conn.close()
+    with open_log(tmp_path / "log.db") as log:
+        assert log.choices_of([fourth])[fourth]["Q5"] == (9, ())
+        p = progress_of(log, scorer, library, "Anna")
+        assert p.question("Q5").overall == Rate(0, 1)  # session 1 only
+        assert p.weakest[0].qid == "Q5" and p.weakest[0].her_option == 2

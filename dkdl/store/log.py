@@ -36,6 +36,7 @@ from dkdl.sessionlog import (
     BEZIG,
     MODES,
     AnswerRecord,
+    Choice,
     SessionInfo,
     ToetsInfo,
     check_pseudonym,
@@ -57,6 +58,7 @@ from dkdl.store.files import (
     writable,
 )
 from dkdl.store.rows import (
+    ITEM_SEP,
     SESSION_SELECT,
     AnswerRow,
     SessionRow,
@@ -67,13 +69,16 @@ from dkdl.store.rows import (
 )
 from dkdl.store.schema import migrations
 from dkdl.store.validate import (
-    answer_ok,
+    MAX_CHANGES,
+    MAX_SECONDS,
+    Vocabulary,
     answer_problems,
     known_vocabularies,
     session_problems,
     show,
     toets_problems,
 )
+from dkdl.store.validate import _time as valid_time
 
 # -- opening -----------------------------------------------------------------------------------
 
@@ -177,6 +182,15 @@ def _open_readonly(checked: FileCheck) -> SqliteLog:
 
 
 # -- the log -----------------------------------------------------------------------------------
+
+
+def _known_items(items: object, question: str, vocabulary: Vocabulary | None) -> bool:
+    """Stored checklist items that are certainly fine: ids of the vocabulary's checklist, each
+    once, on its checklist question (validate.py would accept them)."""
+    if vocabulary is None or type(items) is not str or question != vocabulary.checklist:
+        return False
+    ids = items.split(ITEM_SEP)
+    return len(set(ids)) == len(ids) and vocabulary.items.issuperset(ids)
 
 
 class SqliteLog:
@@ -434,37 +448,55 @@ class SqliteLog:
             )
         return result
 
-    def answers_of(self, session_ids: Sequence[str]) -> dict[str, dict[str, AnswerRecord]]:
-        """The answers of many sessions in one query (session UUID -> question id -> answer),
-        validated as :meth:`answers` validates them; unknown UUIDs are left out. The UUIDs go
-        in as one JSON array parameter, so any number of them fits in one statement."""
-        wanted = list(dict.fromkeys(session_ids))
+    def choices_of(self, session_ids: Sequence[str]) -> dict[str, dict[str, Choice]]:
+        """What she chose in many sessions: session UUID -> question id -> (option, checklist
+        items); unknown UUIDs are left out. Two queries (the sessions, then all their answers)
+        whatever the number; the UUIDs go in as one JSON array parameter.
+
+        A row is left out exactly when :meth:`answers` leaves it out. The common row (a
+        question and option of the session's questionnaire, items of its checklist, plain
+        times) is recognised at once; any other goes through validate.py, which decides."""
+        wanted = json.dumps(list(dict.fromkeys(session_ids)))
+        sessions = self._read(
+            "SELECT id, uuid, questionnaire_version FROM sessions "
+            "WHERE uuid IN (SELECT value FROM json_each(?))",
+            (wanted,),
+        )
         rows = self._read(
-            "SELECT s.uuid, a.question, a.option, a.items, a.answered_at, a.seconds, a.changes, "
-            "s.questionnaire_version FROM sessions s LEFT JOIN answers a ON a.session = s.id "
-            "WHERE s.uuid IN (SELECT value FROM json_each(?))",
-            (json.dumps(wanted),),
+            "SELECT a.session, a.question, a.option, a.items, a.answered_at, a.seconds, "
+            "a.changes FROM answers a WHERE a.session IN (SELECT id FROM sessions "
+            "WHERE uuid IN (SELECT value FROM json_each(?)))",
+            (wanted,),
         )
         vocabularies = known_vocabularies()
-        result: dict[str, dict[str, AnswerRecord]] = {}
-        for raw in rows:
-            per_session = result.setdefault(raw[0], {})
-            if raw[1] is None:  # a session without answers (the LEFT JOIN's empty side)
-                continue
-            answer = AnswerRow._make(raw[:-1])
-            version = raw[-1]
-            if not answer_ok(answer, vocabularies.get(version)) and answer_problems(
-                answer, version, strict=False
+        result: dict[str, dict[str, Choice]] = {}
+        by_row: dict[int, tuple[dict[str, Choice], Vocabulary | None, str]] = {}
+        for row_id, sid, version in sessions:
+            per_session = result[sid] = {}
+            by_row[row_id] = (per_session, vocabularies.get(version), version)
+        current = None
+        per_session, vocabulary, version = {}, None, ""
+        pairs: frozenset[tuple[str, int]] = frozenset()
+        for row_id, question, option, items, at, seconds, changes in rows:
+            if row_id != current:  # rows come session by session (the primary key's order)
+                current = row_id
+                per_session, vocabulary, version = by_row[row_id]
+                pairs = vocabulary.pairs if vocabulary is not None else frozenset()
+            if (
+                type(option) is int
+                and (question, option) in pairs
+                and (items is None or _known_items(items, question, vocabulary))
+                and type(seconds) in (int, float)
+                and 0 <= seconds <= MAX_SECONDS
+                and type(changes) is int
+                and 0 <= changes <= MAX_CHANGES
+                and valid_time(at)
+            ) or not answer_problems(
+                AnswerRow("", question, option, items, at, seconds, changes),
+                version,
+                strict=False,
             ):
-                continue
-            per_session[answer.question] = AnswerRecord(
-                answer.question,
-                answer.option,
-                items_tuple(answer.items),
-                answer.answered_at,
-                float(answer.seconds),
-                answer.changes,
-            )
+                per_session[question] = (option, items_tuple(items))
         return result
 
     # -- toetsen ---------------------------------------------------------------------------
