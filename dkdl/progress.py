@@ -122,6 +122,8 @@ class Progress:
     misses: tuple[tuple[str, tuple[tuple[int, int, int], ...]], ...] = ()
     # the case ids of her counted sessions, most recent last (for "not one she has just done")
     history: tuple[str, ...] = ()
+    # how a screen labels the explanations in `weakest`: dkdl's own words, not NZa text
+    explanation_label: str = ""
 
     def question(self, qid: str) -> QuestionProgress:
         """One question's figures (KeyError for an unknown id)."""
@@ -170,7 +172,11 @@ def progress_of(
     *,
     recent: int = DEFAULT_RECENT,
 ) -> Progress:
-    """Her figures (see the module docstring for what counts). ``recent`` < 1 is taken as 1."""
+    """Her figures (see the module docstring for what counts).
+
+    ``recent``: how many of her last counted sessions make up "recent" (below 1 counts as 1).
+    The default of 10 is the app's own choice, not an NZa notion; the UI says which N it used
+    (:attr:`Progress.recent`)."""
     recent = max(1, int(recent))
     q = scorer.questionnaire
     cases = {c.id: c for c in library.cases}
@@ -261,6 +267,7 @@ def progress_of(
             if misses[qid]
         ),
         tuple(s.case_id for s in infos if s.case_id is not None),
+        explanations_for(scorer).label,
     )
 
 

@@ -119,6 +119,7 @@ def test_figures_on_a_hand_computed_log(log, scorer, library):
     assert q5.key_option_text == "De cliënt heeft **geen** geheugenproblemen."
     assert q5.question_text == "Geheugen" and q5.rate == Rate(1, 2)
     assert "vergeetachtig" in q5.explanation and "verminderd draagkrachtig" in q5.explanation
+    assert "geen tekst van de NZa" in p.explanation_label  # how the screen labels them
     assert (q12.her_option, q12.key_option) == (2, 2) and "Steunkousen" in q12.explanation
     assert (q1w.her_option, q1w.key_option) == (2, 1)
     assert [c.id for c in p.not_done] == ["ptz-hartfalen-01"]  # Bram's session is not hers
