@@ -34,7 +34,7 @@ from dkdl.errors import (
     os_problem,
     yaml_problem,
 )
-from dkdl.questionnaire import data_dir
+from dkdl.questionnaire import data_dir, load_yaml
 from dkdl.safetext import shown
 from dkdl.scoring import OB, dutch_number
 
@@ -120,7 +120,7 @@ def load_explanations(scorer: Scorer, path: Path | str | None = None) -> Explana
 def parse_explanations(text: str, scorer: Scorer, source: Path | str = "<tekst>") -> Explanations:
     """Validate explanations YAML against the scorer's questionnaire and render it."""
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise LoadError([yaml_problem(source, exc)]) from None
     if not isinstance(raw, dict):
