@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import statistics
 import sys
@@ -221,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args(argv)
     path = demo_log(args.hers, args.others)
+    before = load_average()
     times = measure(path, args.rounds)
     base = statistics.median(times["baseline"])
     print(f"{'measurement':<16} {'median ms':>10} {'min ms':>8} {'x baseline':>11}")
@@ -228,7 +230,13 @@ def main(argv: list[str] | None = None) -> int:
         med = statistics.median(values)
         ratio = f"{med / base:.1f}" if name == "progress_of" else ""
         print(f"{name:<16} {med * 1000:>10.1f} {min(values) * 1000:>8.1f} {ratio:>11}")
+    print(f"load average before/after (shared machine): {before} / {load_average()}")
     return 0
+
+
+def load_average() -> str:
+    """The 1-minute load average (POSIX), to read the medians by; '?' where there is none."""
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
 
 
 if __name__ == "__main__":
