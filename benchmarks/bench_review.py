@@ -4,23 +4,28 @@ The demo log is made once with ``dkdl demo-data`` (``--sessions``, ``--nurses``,
 the system's temp folder and reused by later runs. Then, alternating ours and the baseline for
 ``--rounds`` rounds, the script times:
 
-- **table**: from nothing to the sessions table's first page: ``Review.open`` (file checks,
-  case library, nurse identities, key answers) and ``sessions_page()``; baseline: a bare
-  ``sqlite3`` connection, the count and the newest 50 sessions joined with their nurse. The
-  store's part of it (``open_log`` read-only: the file checks) is printed apart.
-- **analysis views**, on an open review, each from a fresh filter (the first-attempt table is
-  kept, as in the app): the summary (sessions, accuracy, confusion, cases), per question, per
-  nurse; for the default (first attempts) and ``--attempts all``. Baseline: bare ``sqlite3``
-  queries doing the same counting without the key comparison: finished keyed sessions (first
-  attempts by a grouped minimum), their answers grouped by question and option, resp. by nurse
-  and question.
+- **table**: from nothing to the sessions table's first page as trainer mode opens a log:
+  ``Review.open`` (file checks without ``PRAGMA quick_check``, case library, nurse identities)
+  and the first 100 rows; baseline: a bare ``sqlite3`` connection, the count and the newest 100
+  sessions joined with their nurse. The store's part (``open_log``) is printed apart, and the
+  structure check trainer mode runs after the first page, in the background.
+- **once per open review**: what the analyses read once (``Review.prepare``: key answers, first
+  attempts, their answers compared with the key; and the same for every attempt when a filter
+  first asks for it); baseline: the bare per-question count of the same sessions.
+- **deep pages**: page 501 of the table sorted by another column than the date (a new sort each
+  round), and the page after it; baseline: ``ORDER BY ... LIMIT 100 OFFSET ...``.
+- **analysis views**, on an open review, each on a fresh filter: the summary (sessions,
+  accuracy, confusion, cases), per question, per nurse, for the default (first attempts) and
+  ``--attempts all``, and every view of one nurse. Baseline: bare ``sqlite3`` queries doing
+  the same counting without the key comparison: finished keyed sessions (first attempts by a
+  grouped minimum), their answers grouped by question and option, resp. nurse and question.
 - **report**: ``dkdl report --out r.html`` as a child process (start-up included); baseline: a
   child ``python`` that opens the log with ``sqlite3``, does the grouped answer count and writes
   the rows to a file. Peak memory: the child's maximum resident set size (POSIX; on Windows
   the line says it is not measured).
 
-Goals (issue 8): each analysis <= 300 ms; table <= 1 s; report <= 5 s; peak <= 200 MB. The
-machine is shared: read the medians and the ratios, not one run.
+Goals (issue 8): table <= 1 s; each analysis view <= 300 ms; report <= 5 s; peak <= 200 MB.
+The machine is shared: read the medians and the ratios, and the load average printed last.
 
     python benchmarks/bench_review.py [--sessions 100000] [--nurses 200] [--rounds 5]
 """
@@ -42,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dkdl.cli import main as dkdl_main  # noqa: E402
 from dkdl.review import Review, ReviewFilter  # noqa: E402
-from dkdl.store import open_log  # noqa: E402
+from dkdl.store import open_log, verify_structure  # noqa: E402
 
 KEYED = (
     "s.status = 'afgerond' AND s.mode IN ('oefenen', 'toets') AND s.case_id IS NOT NULL "
@@ -113,11 +118,11 @@ def bare_questions(conn: sqlite3.Connection, first: bool, nurse: int | None = No
     ).fetchall()
 
 
-def bare_deep_page(conn: sqlite3.Connection) -> None:
+def bare_deep_page(conn: sqlite3.Connection, offset: int) -> None:
     conn.execute(
         "SELECT s.uuid, s.started_at, n.pseudonym, s.mode, s.case_id, s.status, s.profile, "
         "s.key_profile, s.match, s.finished_at FROM sessions s JOIN nurses n ON n.id = s.nurse "
-        "ORDER BY n.pseudonym, s.id LIMIT 100 OFFSET 50000"
+        f"ORDER BY n.pseudonym, s.id LIMIT 100 OFFSET {int(offset)}"
     ).fetchall()
 
 
@@ -207,32 +212,52 @@ def main() -> None:
     rows: list[Row] = []
 
     def open_and_page() -> None:
-        with Review.open(path) as review:
-            review.sessions_page()
+        # as trainer mode opens a log: SQLite's structure check follows in the background
+        with Review.open(path, quick_check=False) as review:
+            review.sessions_page(limit=100)
 
     def store_open() -> None:
-        open_log(path, create=False, readonly=True).close()
+        open_log(path, create=False, readonly=True, quick_check=False).close()
 
-    ours_t, base_t, store_t = [], [], []
+    ours_t, base_t, store_t, check_t = [], [], [], []
     for _ in range(args.rounds):
         ours_t.append(timed(open_and_page))
         base_t.append(timed(lambda: bare_table(path)))
         store_t.append(timed(store_open))
+        check_t.append(timed(lambda: verify_structure(path)))
     rows.append(("table: open + first page", ours_t, base_t, 1.0))
     rows.append(("  of which the store's opening", store_t, None, None))
+    rows.append(("  after it, in the background: quick_check", check_t, None, None))
     print("table done", flush=True)
 
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    o, b, o_all, b_all = [], [], [], []
+    for _ in range(args.rounds):
+        with Review.open(path, quick_check=False) as review:
+            o.append(timed(review.prepare))
+            b.append(timed(lambda: bare_questions(conn, True)))
+            flt = ReviewFilter(attempts="all")
+            o_all.append(timed(lambda flt=flt, review=review: review.analysis(flt).sessions))
+            b_all.append(timed(lambda: bare_questions(conn, False)))
+    rows.append(("analysis: once per open review (first)", o, b, None))
+    rows.append(("analysis: once per open review (all)", o_all, b_all, None))
+    print("preparation done", flush=True)
+
     with Review.open(path) as review:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        # a deep page sorted by something else than the date (the table's scroll bar)
-        o, b = [], []
+        # deep pages sorted by something else than the date (the table's scroll bar): the
+        # first one sorts, the next ones are cut from the kept order
+        o, b, o_next, b_next = [], [], [], []
         for i in range(args.rounds):
             sort = ("nurse", "case", "duration", "profile", "match")[i % 5]
-            o.append(timed(lambda s=sort: review.sessions_page(sort=s, offset=50_000)))
-            b.append(timed(lambda: bare_deep_page(conn)))
-        rows.append(("table: page at 50,000, other sort", o, b, 1.0))
-        t = [timed(lambda: review.analysis(ReviewFilter(until=_far_future(99))).sessions)]
-        rows.append(("analysis: once per open review", t, None, None))
+            o.append(timed(lambda s=sort: review.sessions_page(sort=s, offset=50_000, limit=100)))
+            b.append(timed(lambda: bare_deep_page(conn, 50_000)))
+            page = lambda s=sort: review.sessions_page(sort=s, offset=50_100, limit=100)  # noqa: E731
+            o_next.append(timed(page))
+            b_next.append(timed(lambda: bare_deep_page(conn, 50_100)))
+        rows.append(("table: page at 50,000, new sort", o, b, 1.0))
+        rows.append(("table: the page after it", o_next, b_next, 0.3))
+        review.prepare()  # measured above: once per open review
+        review.counted(ReviewFilter(attempts="all"))  # likewise, when every attempt is asked for
         for attempts in ("first", "all"):
             first = attempts == "first"
             views = {
@@ -260,7 +285,7 @@ def main() -> None:
                 b.append(timed(lambda first=first: bare_questions(conn, first, nurse=1)))
             rows.append((f"analysis, one nurse, every view ({attempts})", o, b, 0.3))
             print(f"analyses ({attempts}) done", flush=True)
-        conn.close()
+    conn.close()
 
     with tempfile.TemporaryDirectory() as tmp:
         out, bare_out = Path(tmp) / "r.html", Path(tmp) / "bare.txt"

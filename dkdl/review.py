@@ -3,10 +3,13 @@
 A :class:`Review` opens a log read-only (through :func:`dkdl.store.open_log`, so a file that is
 not a dkdl log is refused with a Dutch :class:`dkdl.store.StoreError`) together with the case
 library that holds the key answers and toelichtingen (the log stores only case id, case hash and
-key profile). SQLite does the counting; a few small TEMP tables (key answers, nurse identities,
-the sessions of the current filter) live on the read-only connection only, never in the file.
-Each TEMP write is committed at once, so the connection never holds a read transaction open:
-it sees what the app or an alias change writes later, and never keeps the WAL from folding in.
+key profile). The sessions table is paged by SQLite (:mod:`dkdl.review_sql`); for the analyses
+each finished keyed session is read once, its answers compared with the key, into an index in
+memory (:mod:`dkdl.review_index`): each nurse's first attempts when first needed, every attempt
+when a filter asks for them. A few small TEMP tables (nurse identities, first attempts) live on
+the read-only connection only, never in the file. Each TEMP write is committed at once, so the
+connection never holds a read transaction open: it sees what the app or an alias change writes
+later, and never keeps the WAL from folding in.
 
 What counts (``docs/report.md``): finished (``afgerond``) sessions with a key (modes ``oefenen``
 and ``toets``); by default each nurse's first finished attempt at each case; a question counts
@@ -20,10 +23,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,13 @@ from dkdl.cases import Case, CaseLibrary, case_dirs, load_library
 from dkdl.questionnaire import Questionnaire, load_questionnaire
 from dkdl.review_analysis import Analysis
 from dkdl.review_detail import build_detail
+from dkdl.review_index import (
+    Answer,
+    Key,
+    Row,
+    SessionIndex,
+    Shape,
+)
 from dkdl.review_model import (
     ATTEMPTS,
     KEYED_MODES,
@@ -41,15 +50,24 @@ from dkdl.review_model import (
     SessionDetail,
     SessionPage,
     SessionRow,
+    case_versions,
     parse_date,
     session_row,
-    utc_bound,
     with_attempts,
+)
+from dkdl.review_sql import (
+    JOIN_WHO,
+    SORT_COLUMNS,
+    answers_sql,
+    filter_sql,
+    item_sql,
+    quote,
+    sessions_sql,
 )
 from dkdl.review_stats import Thresholds
 from dkdl.scoring import Scorer
 from dkdl.sessionlog import AFGEROND
-from dkdl.store import ITEM_SEP, NurseKey, SqliteLog, nurse_identities, open_log, translate
+from dkdl.store import NurseKey, SqliteLog, nurse_identities, open_log, translate
 
 __all__ = [
     "ATTEMPTS",
@@ -69,21 +87,6 @@ __all__ = [
     "with_attempts",
 ]
 
-_NO_STOP = 1_000_000  # routing position when no routing answer ended the questionnaire
-
-SORT_COLUMNS = {
-    "date": "s.started_at",
-    "nurse": "w.display COLLATE NOCASE",
-    "laptop": "w.laptop",
-    "mode": "s.mode",
-    "case": "s.case_id",
-    "status": "s.status",
-    "profile": "s.profile",
-    "key_profile": "s.key_profile",
-    "match": "s.match",
-    "duration": "(julianday(s.finished_at) - julianday(s.started_at))",
-}
-
 
 # -- the review --------------------------------------------------------------------------------
 
@@ -91,9 +94,8 @@ SORT_COLUMNS = {
 class Review:
     """Read-only trainer view of one log with the case library. Thread-safe (one lock)."""
 
-    # Answers are looked up per counted session when those are fewer than 1/seek_ratio of all
-    # sessions (the first-attempt default); otherwise SQLite scans and groups them.
-    seek_ratio = 4
+    # Sorted id orders of the sessions table kept for paging (per filter, sort and direction).
+    kept_orders = 4
 
     def __init__(
         self,
@@ -114,15 +116,21 @@ class Review:
         self._conn = log.db.conn
         self._lock = threading.RLock()
         self._first_ready = False
-        self._counted_for: ReviewFilter | None = None
-        self._seek = False
+        self._first_ids: list[int] = []
+        self._first_indexed = False
+        self._keys_ready = False
+        self._case_notes: dict[str, str] = {}
+        self._index: SessionIndex | None = None
+        self._people_indexed: set[int] = set()
+        self._orders: OrderedDict[tuple[Any, ...], list[int]] = OrderedDict()
+        self._orders_version: int | None = None
         self._cases = {c.id: c for c in library.cases}
         with self._reading():
             self._conn.execute("PRAGMA temp_store = MEMORY")
             self._inst = "coalesce(s.installation, '')"
             self._setup_questions()
+            # what the first page needs (names); the key answers wait for the analyses
             self._nurses = self._setup_identity()
-            self._case_notes = self._setup_keys()
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -204,6 +212,16 @@ class Review:
             if checklist_q and checklist_q.checklist
             else []
         )
+        self._shape = Shape(
+            tuple(x.id for x in q.questions),
+            tuple(sorted((self._pos[r.question], r.option) for r in q.routing)),
+            self._pos[self._checklist_id] if self._checklist_id else None,
+            self._checklist_option,
+            len(self._items),
+            max(o.code for x in q.questions for o in x.options),
+        )
+        if self._shape.slot * len(q.questions) > 62:  # SQLite's integers have 64 bits
+            raise ValueError("questionnaire too large for the review's packed answers")
         c = self._conn
         c.execute("DROP TABLE IF EXISTS temp.rv_fire")
         c.execute(
@@ -254,8 +272,11 @@ class Review:
         c.executemany("INSERT INTO rv_who VALUES (?, ?, ?, ?, ?, ?)", table)
         c.commit()
         self._identity_names = {(row[5], row[2]) for row in table}
+        self._who = {(row[0], row[1]): row[2] for row in table}
         self._first_ready = False
-        self._counted_for = None
+        self._first_indexed = False  # merged identities have other first attempts
+        self._people_indexed = set()
+        self._orders.clear()
         return {n.key: n for n in people.values()}
 
     def reload_identities(self) -> None:
@@ -269,67 +290,35 @@ class Review:
         the same file, imports, aliases); earlier analyses keep their figures."""
         with self._reading():
             self._nurses = self._setup_identity()
+            self._keys_ready = False
+            self._index = None  # sessions finished since, and the keys, are read again
+
+    def _ensure_keys(self) -> None:
+        if not self._keys_ready:
             self._case_notes = self._setup_keys()
+            self._keys_ready = True
 
     def _setup_keys(self) -> dict[str, str]:
-        """Key answers of the cases the log mentions, for comparison in SQL; a Dutch note per
-        case that is missing from the library or changed since sessions were done on it."""
+        """Key answers of the cases the log mentions (by question position), for the index; a
+        Dutch note per case that is missing from the library or changed since."""
         c = self._conn
         used = c.execute(
             "SELECT case_id, case_hash, key_profile, count(*) FROM sessions "
             "WHERE case_id IS NOT NULL AND status = ? GROUP BY 1, 2, 3",
             (AFGEROND,),
         ).fetchall()
-        notes: dict[str, str] = {}
-        comparable: set[str] = set()
-        changed: dict[str, int] = {}
-        other_key: dict[str, int] = {}
-        missing: dict[str, int] = {}
-        for case_id, case_hash, key_profile, n in used:
-            case = self._cases.get(case_id)
-            if case is None:
-                missing[case_id] = missing.get(case_id, 0) + n
-                continue
-            if key_profile is not None and key_profile != case.profile:
-                other_key[case_id] = other_key.get(case_id, 0) + n
-                continue
-            comparable.add(case_id)
-            if case_hash != case.content_hash:
-                changed[case_id] = changed.get(case_id, 0) + n
-        for case_id, n in missing.items():
-            notes[case_id] = (
-                f"casus {case_id}: niet gevonden in de casusmappen; de {n} afgeronde sessie(s) "
-                "tellen mee voor het profiel, maar niet per vraag (geef de map met --cases)"
-            )
-        for case_id, n in other_key.items():
-            notes[case_id] = (
-                f"casus {case_id}: de sleutel is veranderd sinds {n} afgeronde sessie(s) (ander "
-                "sleutelprofiel); die sessies tellen mee voor het profiel, maar niet per vraag"
-            )
-        for case_id, n in changed.items():
-            notes.setdefault(
-                case_id,
-                f"casus {case_id}: het casusbestand is gewijzigd sinds {n} afgeronde sessie(s); "
-                "die zijn per vraag vergeleken met de huidige sleutel (het sleutelprofiel is "
-                "gelijk gebleven)",
-            )
+        comparable, notes = case_versions(used, self._cases)
         self._comparable = comparable
-        c.execute("DROP TABLE IF EXISTS temp.rv_key")
-        c.execute(
-            "CREATE TEMP TABLE rv_key (case_id TEXT, question TEXT, pos INTEGER, option INTEGER,"
-            " mask INTEGER, nitems INTEGER, PRIMARY KEY (case_id, question))"
-        )
-        rows = []
+        keys: dict[str, Key] = {}
         for case_id in comparable:
-            case = self._cases[case_id]
-            for qid, answer in case.data.key.items():
+            key = keys[case_id] = {}
+            for qid, answer in self._cases[case_id].data.key.items():
                 mask = nitems = 0
                 if qid == self._checklist_id and answer.answer == self._checklist_option:
                     mask = self._mask(answer.items)
                     nitems = len(answer.items)
-                rows.append((case_id, qid, self._pos[qid], answer.answer, mask, nitems))
-        c.executemany("INSERT INTO rv_key VALUES (?, ?, ?, ?, ?, ?)", rows)
-        c.commit()
+                key[self._pos[qid]] = (answer.answer, mask, nitems)
+        self._keys = keys
         return notes
 
     def _mask(self, items: Iterable[str]) -> int:
@@ -367,38 +356,17 @@ class Review:
     def notes(self, case_ids: Iterable[str] | None = None) -> list[str]:
         """Dutch notes on cases missing from the library or changed (of ``case_ids`` only)."""
         wanted = None if case_ids is None else set(case_ids)
+        with self._reading():
+            self._ensure_keys()
         return [
             note
             for cid, note in sorted(self._case_notes.items())
             if wanted is None or cid in wanted
         ]
 
-    # -- the filter as SQL -------------------------------------------------------------------
-
     def _where(self, flt: ReviewFilter) -> tuple[list[str], list[Any]]:
-        """SQL conditions on ``sessions s JOIN rv_who w`` for the filter (not ``attempts``)."""
-        where: list[str] = []
-        params: list[Any] = []
-        if flt.nurse is not None:
-            keys = self.nurse_keys(flt.nurse)
-            where.append(f"w.who IN ({', '.join('?' * len(keys))})" if keys else "0")
-            params += keys
-        if flt.case is not None:
-            where.append("s.case_id = ?")
-            params.append(flt.case)
-        if flt.since is not None:
-            where.append("s.started_at >= ?")
-            params.append(utc_bound(flt.since))
-        if flt.until is not None:
-            where.append("s.started_at < ?")
-            params.append(utc_bound(flt.until + timedelta(days=1)))
-        if flt.mode is not None:
-            where.append("s.mode = ?")
-            params.append(flt.mode)
-        return where, params
-
-    def _join_who(self) -> str:
-        return f"JOIN rv_who w ON w.nurse = s.nurse AND w.inst = {self._inst}"
+        keys = self.nurse_keys(flt.nurse) if flt.nurse is not None else None
+        return filter_sql(flt, keys)
 
     # -- the sessions table ------------------------------------------------------------------
 
@@ -419,21 +387,60 @@ class Review:
         if sort not in SORT_COLUMNS:
             raise FilterError(f"onbekende kolom {sort!r}; kies uit {', '.join(SORT_COLUMNS)}")
         offset, limit = max(0, int(offset)), max(0, int(limit))
+        columns = (
+            "SELECT s.uuid, s.started_at, w.display, w.laptop, s.mode, s.case_id, s.status, "
+            "s.profile, s.key_profile, s.match, s.finished_at "
+        )
         with self._reading():
             joins, clause, params = self.selection_sql(flt, counted_only=counted_only)
             base = f"FROM sessions s {joins}{clause}"
-            if clause:
-                total = self._conn.execute(f"SELECT count(*) {base}", params).fetchone()[0]
-            else:
-                total = self._conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
             order = "DESC" if descending else "ASC"
-            rows = self._conn.execute(
-                "SELECT s.uuid, s.started_at, w.display, w.laptop, s.mode, s.case_id, s.status, "
-                "s.profile, s.key_profile, s.match, s.finished_at "
-                f"{base} ORDER BY {SORT_COLUMNS[sort]} {order}, s.id {order} LIMIT ? OFFSET ?",
-                [*params, limit, offset],
-            ).fetchall()
-        return SessionPage([session_row(r) for r in rows], total, offset, limit)
+            order_by = f"ORDER BY {SORT_COLUMNS[sort]} {order}, s.id {order}"
+            key = (flt, counted_only, sort, descending)
+            ids = self._kept_order(key)
+            if ids is None and offset == 0:
+                # the first page: SQLite keeps only the top rows while it sorts
+                if clause:
+                    total = self._conn.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+                else:
+                    total = self._conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+                rows = self._conn.execute(
+                    f"{columns}{base} {order_by} LIMIT ?", [*params, limit]
+                ).fetchall()
+                return SessionPage([session_row(r) for r in rows], total, offset, limit)
+            if ids is None:
+                # further pages: the whole order once, then each page by id (no OFFSET walk)
+                ids = [r[0] for r in self._conn.execute(f"SELECT s.id {base} {order_by}", params)]
+                self._keep_order(key, ids)
+            wanted = ids[offset : offset + limit]
+            found = {}
+            for chunk in range(0, len(wanted), 500):
+                part = wanted[chunk : chunk + 500]
+                marks = ", ".join("?" * len(part))
+                for r in self._conn.execute(
+                    f"{columns.replace('SELECT ', 'SELECT s.id, ', 1)}FROM sessions s {joins} "
+                    f"WHERE s.id IN ({marks})",
+                    part,
+                ):
+                    found[r[0]] = r[1:]
+            rows = [found[i] for i in wanted if i in found]
+        return SessionPage([session_row(r) for r in rows], len(ids), offset, limit)
+
+    def _kept_order(self, key: tuple[Any, ...]) -> list[int] | None:
+        """A kept id order, unless the file changed since (another connection wrote to it)."""
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._orders_version:
+            self._orders.clear()
+            self._orders_version = version
+        ids = self._orders.get(key)
+        if ids is not None:
+            self._orders.move_to_end(key)
+        return ids
+
+    def _keep_order(self, key: tuple[Any, ...], ids: list[int]) -> None:
+        self._orders[key] = ids
+        while len(self._orders) > self.kept_orders:
+            self._orders.popitem(last=False)
 
     def selection_sql(
         self, flt: ReviewFilter, *, counted_only: bool = False
@@ -453,7 +460,7 @@ class Review:
                 if flt.attempts == "first":
                     where.append("s.id IN (SELECT id FROM rv_first)")
         clause = (" WHERE " + " AND ".join(where)) if where else ""
-        return self._join_who(), clause, params
+        return JOIN_WHO, clause, params
 
     # -- one session against the key -------------------------------------------------------
 
@@ -463,7 +470,7 @@ class Review:
             row = self._conn.execute(
                 "SELECT s.id, s.uuid, w.display, w.laptop, s.mode, s.case_id, s.case_hash, "
                 "s.started_at, s.finished_at, s.status, s.profile, s.key_profile, s.match "
-                f"FROM sessions s {self._join_who()} WHERE s.uuid = ?",
+                f"FROM sessions s {JOIN_WHO} WHERE s.uuid = ?",
                 (session_id,),
             ).fetchone()
             if row is None:
@@ -503,64 +510,85 @@ class Review:
                 best[key] = mine
         c.execute("DROP TABLE IF EXISTS temp.rv_first")
         c.execute("CREATE TEMP TABLE rv_first (id INTEGER PRIMARY KEY)")
-        c.executemany("INSERT INTO rv_first VALUES (?)", sorted((v[1],) for v in best.values()))
+        self._first_ids = sorted(v[1] for v in best.values())
+        c.executemany("INSERT INTO rv_first VALUES (?)", [(i,) for i in self._first_ids])
         c.commit()
         self._first_ready = True
 
-    def _ensure_counted(self, flt: ReviewFilter) -> None:
-        """TEMP table ``rv_counted``: the sessions the analyses count under ``flt``, with the
-        position of the routing answer that ended her questionnaire (``stop``)."""
-        if self._counted_for == flt:
-            return
+    # -- the counted sessions: an index in memory (dkdl.review_index) --------------------------
+
+    def _answers_of(self, session: int) -> list[Answer]:
+        """One session's answers read one by one (option codes the packing cannot hold)."""
+        mask, nitems = self._item_sql()
+        rows = self._conn.execute(
+            f"SELECT a.question, a.option, {mask}, {nitems} FROM answers a WHERE a.session = ?",
+            (session,),
+        )
+        return [(self._pos[q], o, m, n) for q, o, m, n in rows if q in self._pos]
+
+    def _add(self, index: SessionIndex, where: str | None) -> None:
+        sessions = self._conn.execute(sessions_sql(where or "1"))
+        packed = answers_sql(self._shape, self._checklist_id, self._item_sql(), where)
+        answers = self._conn.cursor().execute(packed)
+        index.add(sessions, answers, self._answers_of)
+
+    def _ensure_index(self, flt: ReviewFilter) -> SessionIndex:
+        """The index holds every session ``flt`` can count: each nurse's first attempts
+        (looked up by id: few), every attempt of the nurses a filter names, or (once asked
+        for) every finished keyed session, in one pass over the answers."""
+        self._ensure_keys()
+        if self._index is None:
+            self._index = SessionIndex(self._shape, self._keys)
+            self._first_indexed = False
+            self._people_indexed = set()
+        index = self._index
+        if index.everything:
+            return index
         if flt.attempts == "first":
-            self._ensure_first()
-        where, params = self._where(flt)
-        where += [
-            "s.status = ?",
-            "s.mode IN ('oefenen', 'toets')",
-            "s.case_id IS NOT NULL",
-            "s.key_profile IS NOT NULL",
-        ]
-        params.append(AFGEROND)
-        first = "JOIN rv_first f ON f.id = s.id " if flt.attempts == "first" else ""
-        c = self._conn
-        c.execute("DROP TABLE IF EXISTS temp.rv_counted")
-        c.execute(
-            "CREATE TEMP TABLE rv_counted (id INTEGER PRIMARY KEY, who INTEGER, case_id TEXT, "
-            "started_at TEXT, match INTEGER, profile TEXT, key_profile TEXT, stop INTEGER)"
-        )
-        c.execute(
-            "INSERT INTO rv_counted SELECT s.id, w.who, s.case_id, s.started_at, s.match, "
-            "s.profile, s.key_profile, coalesce((SELECT min(r.pos) FROM rv_fire r JOIN answers a"
-            " ON a.session = s.id AND a.question = r.question AND a.option = r.option), "
-            f"{_NO_STOP}) FROM sessions s {first}{self._join_who()} WHERE " + " AND ".join(where),
-            params,
-        )
-        c.commit()
-        self._counted_for = flt
-        counted = c.execute("SELECT count(*) FROM rv_counted").fetchone()[0]
-        everything = c.execute("SELECT count(*) FROM sessions").fetchone()[0]
-        # Few counted sessions (the default, first attempts): look their answers up by session
-        # (primary key) instead of letting SQLite scan every answer in the log.
-        self._seek = counted * self.seek_ratio < everything
+            if not self._first_indexed:
+                self._ensure_first()
+                self._add(index, "s.id IN (SELECT id FROM rv_first)")
+                self._first_indexed = True
+            return index
+        people = set(self.nurse_keys(flt.nurse)) if flt.nurse is not None else None
+        if people is not None and len(people) <= 3:
+            missing = sorted(people - self._people_indexed)
+            if missing:
+                pairs = [pair for pair, who in self._who.items() if who in missing]
+                wanted = " OR ".join(
+                    f"(s.nurse = {int(n)} AND coalesce(s.installation, '') = {quote(i)})"
+                    for n, i in pairs
+                )
+                self._add(index, f"({wanted or '0'})")
+                self._people_indexed |= set(missing)
+            return index
+        self._add(index, None)
+        index.everything = True
+        return index
+
+    def counted(self, flt: ReviewFilter) -> tuple[list[Row], SessionIndex]:
+        """The index rows of the sessions the analyses count under ``flt`` (and the index)."""
+        with self._reading():
+            index = self._ensure_index(flt)
+            first = None
+            if flt.attempts == "first":
+                self._ensure_first()
+                first = self._first_ids
+            people = set(self.nurse_keys(flt.nurse)) if flt.nurse is not None else None
+            rows = index.select(flt, self._who, people, first)
+        return rows, index
+
+    def prepare(self) -> None:
+        """Read what the default analyses need (key answers, first attempts, their answers),
+        so that the first view is quick; trainer mode calls it after the first page."""
+        self.counted(ReviewFilter())
+
+    def who_of(self) -> dict[tuple[int, str], int]:
+        """(nurses row, installation) -> the person's :attr:`Nurse.key`."""
+        return self._who
 
     def _item_sql(self) -> tuple[str, str]:
-        """SQL for her checklist items as a bit mask and as a count (0 where they don't count)."""
-        if not self._items:
-            return "0", "0"
-        padded = "(',' || coalesce(a.items, '') || ',')"
-        mask = " + ".join(
-            f"(instr({padded}, ',{item},') > 0) * {1 << i}" for i, item in enumerate(self._items)
-        )
-        count = (
-            "(CASE WHEN coalesce(a.items, '') = '' THEN 0 ELSE "
-            f"length(a.items) - length(replace(a.items, '{ITEM_SEP}', '')) + 1 END)"
-        )
-        gate = f"a.question = '{self._checklist_id}' AND a.option = {self._checklist_option}"
-        return (
-            f"(CASE WHEN {gate} THEN {mask} ELSE 0 END)",
-            f"(CASE WHEN {gate} THEN {count} ELSE 0 END)",
-        )
+        return item_sql(self._checklist_id, self._checklist_option, self._items)
 
     # -- for the analyses (dkdl.review_analysis) --------------------------------------------
 
@@ -568,46 +596,5 @@ class Review:
         """The analyses over the filter. Parts are computed when first asked for."""
         return Analysis(self, flt or ReviewFilter())
 
-    @property
-    def checklist(self) -> tuple[str | None, int | None]:
-        """The checklist question's id and the option with which its items count."""
-        return self._checklist_id, self._checklist_option
-
     def nurse(self, key: int) -> Nurse:
         return self._nurses[key]
-
-    def counted_rows(self, flt: ReviewFilter, sql: str) -> list[tuple]:
-        """Run ``sql`` over TEMP ``rv_counted c``: the sessions the analyses count."""
-        with self._reading():
-            self._ensure_counted(flt)
-            return self._conn.execute(sql).fetchall()
-
-    def answer_rows(self, flt: ReviewFilter, columns: Sequence[str]) -> list[tuple]:
-        """Counts of the counted answers per distinct ``columns``: rows ``(*values, count)``.
-
-        ``columns`` are SQL over ``rv_counted c``, ``answers a`` and the key ``rv_key k``;
-        ``{correct}`` (her answer is the key's, 0/1), ``{mask}`` and ``{nitems}`` (her
-        checklist items where they count) are filled in. Only answers to questions that both
-        her answers and the key reach. With few counted sessions (the first-attempt default)
-        their answers are looked up by session and counted here (no sort); otherwise SQLite
-        groups them."""
-        with self._reading():
-            self._ensure_counted(flt)
-            mask, nitems = self._item_sql()
-            correct = f"(a.option = k.option AND {mask} = k.mask AND {nitems} = k.nitems)"
-            select = ", ".join(
-                c.replace("{correct}", correct).replace("{mask}", mask).replace("{nitems}", nitems)
-                for c in columns
-            )
-            source = (
-                f" FROM rv_counted c {'CROSS JOIN' if self._seek else 'JOIN'} answers a "
-                "ON a.session = c.id "
-                "JOIN rv_key k ON k.case_id = c.case_id AND k.question = a.question "
-                "WHERE k.pos <= c.stop"
-            )
-            if self._seek:
-                counts = Counter(self._conn.execute(f"SELECT {select}{source}"))
-                return [(*key, n) for key, n in counts.items()]
-            group = ", ".join(str(i) for i in range(1, len(columns) + 1))
-            sql = f"SELECT {select}, count(*){source} GROUP BY {group}"
-            return self._conn.execute(sql).fetchall()

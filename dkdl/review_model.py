@@ -348,3 +348,45 @@ def session_row(r: Sequence[Any]) -> SessionRow:
     return SessionRow(
         uuid, start, display, laptop, mode, case_id, status, profile, key_profile, match_, duration
     )
+
+
+def case_versions(
+    used: Sequence[tuple[str, str | None, str | None, int]], cases: dict[str, Any]
+) -> tuple[set[str], dict[str, str]]:
+    """Which cases' answers can be compared with the library's key, and a Dutch note per case
+    that is missing from the library or changed since sessions were done on it. ``used``:
+    (case id, case hash, key profile, finished sessions) as the log has them."""
+    comparable: set[str] = set()
+    changed: dict[str, int] = {}
+    other_key: dict[str, int] = {}
+    missing: dict[str, int] = {}
+    for case_id, case_hash, key_profile, n in used:
+        case = cases.get(case_id)
+        if case is None:
+            missing[case_id] = missing.get(case_id, 0) + n
+            continue
+        if key_profile is not None and key_profile != case.profile:
+            other_key[case_id] = other_key.get(case_id, 0) + n
+            continue
+        comparable.add(case_id)
+        if case_hash != case.content_hash:
+            changed[case_id] = changed.get(case_id, 0) + n
+    notes: dict[str, str] = {}
+    for case_id, n in missing.items():
+        notes[case_id] = (
+            f"casus {case_id}: niet gevonden in de casusmappen; de {n} afgeronde sessie(s) "
+            "tellen mee voor het profiel, maar niet per vraag (geef de map met --cases)"
+        )
+    for case_id, n in other_key.items():
+        notes[case_id] = (
+            f"casus {case_id}: de sleutel is veranderd sinds {n} afgeronde sessie(s) (ander "
+            "sleutelprofiel); die sessies tellen mee voor het profiel, maar niet per vraag"
+        )
+    for case_id, n in changed.items():
+        notes.setdefault(
+            case_id,
+            f"casus {case_id}: het casusbestand is gewijzigd sinds {n} afgeronde sessie(s); "
+            "die zijn per vraag vergeleken met de huidige sleutel (het sleutelprofiel is "
+            "gelijk gebleven)",
+        )
+    return comparable, notes

@@ -84,6 +84,37 @@ def test_fleiss_kappa_equals_fleiss_1971_with_constant_raters(table):
         assert fleiss_kappa(as_subjects(table)) == pytest.approx(fleiss_1971(table))
 
 
+def fleiss_cuzick_1979(subjects):
+    """Fleiss & Cuzick (1979), two categories, n_i judges of subject i, x_i positive:
+    kappa = 1 - sum(n_i p_i q_i) / (N (n_bar - 1) p_bar q_bar), p_i = x_i / n_i, in the form
+    of the R function kappaFC that J. Jarecki published for it (2020). A formula, not a
+    published worked example: none with unequal raters was at hand (docs/report.md)."""
+    n = [s[0] + s[1] for s in subjects]
+    x = [s[1] for s in subjects]
+    big_n = len(subjects)
+    n_bar = sum(n) / big_n
+    p_bar = sum(x) / (big_n * n_bar)
+    spread = sum(ni * (xi / ni) * (1 - xi / ni) for ni, xi in zip(n, x, strict=True))
+    return 1 - spread / (big_n * (n_bar - 1) * p_bar * (1 - p_bar))
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 9), st.integers(0, 9)).filter(lambda r: sum(r) >= 2),
+        min_size=2,
+        max_size=12,
+    )
+)
+def test_fleiss_kappa_equals_fleiss_cuzick_with_unequal_raters(subjects):
+    # a different number of raters per subject, two categories: the published special case
+    no, yes = sum(s[0] for s in subjects), sum(s[1] for s in subjects)
+    ours = fleiss_kappa([{0: s[0], 1: s[1]} for s in subjects])
+    if no == 0 or yes == 0:
+        assert ours is None
+    else:
+        assert ours == pytest.approx(fleiss_cuzick_1979(subjects))
+
+
 def test_pair_agreement():
     assert pair_agreement([{"a": 2, "b": 1}, {"a": 1}]) == (pytest.approx(1 / 3), 1, 3)
     assert pair_agreement([{"a": 1}]) == (None, 0, 0)

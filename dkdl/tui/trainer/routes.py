@@ -8,6 +8,7 @@ to the trainer screen, which drops answers to questions it no longer asks.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,6 +127,14 @@ class TrainerRoutes:
         data.first = None
         # after the screen is up, so that a damaged file never interrupts its mounting
         app.call_after_refresh(self._verify_log, data.review.path)
+        app.call_after_refresh(self._prepare)
+
+    @work(thread=True, exclusive=True, group="trainer-prepare")
+    def _prepare(self) -> None:
+        """What the analysis tabs need first, read while the trainer looks at the table."""
+        if self.trainer is not None:
+            with contextlib.suppress(UserError):  # the tab that needs it will say so
+                self.trainer.review.prepare()
 
     @work(thread=True, exclusive=True, group="trainer-verify")
     def _verify_log(self, path: Path) -> None:
