@@ -58,8 +58,8 @@ Summary = tuple[int, int, dict[str, dict[str, int]], dict[str, CaseStats]]
 
 def summary(review: Review, flt: ReviewFilter) -> Summary:
     """(sessions, matched, confusion, cases) from the counted sessions."""
-    rows, _ = review.counted(flt)
-    return index_summary(rows, review.case)
+    rows, index = review.counted(flt)
+    return index_summary(rows, index, review.case)
 
 
 def question_stats(review: Review, flt: ReviewFilter) -> dict[str, QuestionStats]:

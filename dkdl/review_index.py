@@ -19,10 +19,12 @@ Plain Python, no SQL and no UI.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from operator import itemgetter
 from typing import Any
 
 from dkdl.review_model import (
@@ -41,8 +43,28 @@ from dkdl.review_model import (
 FIELD_BITS = 40
 _FIELD_MASK = (1 << FIELD_BITS) - 1
 
-# the columns of an index row, in this order (see Review._index_sql)
-ID, NURSE, INST, CASE, STARTED, MODE, MATCH, PROFILE, KEY_PROFILE, WEEK, VECTOR = range(11)
+# The columns of an index row. Grouping keys are small numbers (SessionIndex's Numbers), so
+# that counting them is quick: PERSON: (nurses row, installation); SUMMARY: (case, key
+# profile, profile, match); GROUP: (case, profile right 0/1, vector); CHECK: (case, checklist
+# category), 0 without one; WEEK/MONTH: (PERSON, Monday or month); TALLY: the session's
+# figures packed: 1 + right << 32 + answered << 64 + correct << 96, and above bit 128 her
+# answered and as-the-key answers per question (two fields each).
+(
+    ID,
+    PERSON,
+    CASE,
+    STARTED,
+    MODE,
+    SUMMARY,
+    GROUP,
+    CHECK,
+    WEEK,
+    MONTH,
+    TALLY,
+    VECTOR,
+) = range(12)
+_COUNT = (1 << 32) - 1
+_TALLY = (1 << 128) - 1
 
 Row = tuple[Any, ...]
 Category = object  # an option code, or (option, items) for the checklist option
@@ -69,6 +91,10 @@ class Shape:
     checklist_option: int | None
     items: int
     top: int
+
+    @property
+    def route_set(self) -> frozenset[tuple[int, int]]:
+        return frozenset(self.routes)
 
     @property
     def slot(self) -> int:
@@ -113,13 +139,16 @@ class Vector:
     ``answered``/``correct``: how many counted, how many as the key; ``check``: her checklist
     answer's kappa category when the checklist question counts (else None)."""
 
-    __slots__ = ("answered", "check", "correct", "fields")
+    __slots__ = ("answered", "check", "correct", "fields", "scores")
 
-    def __init__(self, fields: int, answered: int, correct: int, check: Category | None):
+    def __init__(
+        self, fields: int, answered: int, correct: int, check: Category | None, scores: int = 0
+    ):
         self.fields = fields
         self.answered = answered
         self.correct = correct
         self.check = check
+        self.scores = scores  # per question position p: answered at field 2p, correct at 2p+1
 
 
 class Fields:
@@ -152,6 +181,24 @@ def checklist_category(option: int, mask: int, nitems: int) -> Category:
     return (option, mask if bin(mask).count("1") == nitems else -nitems - 1)
 
 
+class Numbers:
+    """Small numbers for values of one kind, the same number each time (counting numbers is
+    quicker than counting tuples); :meth:`value` gives the value back."""
+
+    def __init__(self, first: Any = None) -> None:
+        self.number: dict[Any, int] = {first: 0}
+        self._values: list[Any] = [first]
+
+    def value(self, n: int) -> Any:
+        if len(self._values) != len(self.number):  # numbered since: list them again
+            self._values = list(self.number)  # dicts keep insertion order: by number
+        return self._values[n]
+
+    def values(self) -> list[Any]:
+        self.value(0)
+        return self._values
+
+
 class SessionIndex:
     """The finished keyed sessions read so far (each nurse's first attempts, then every
     attempt when a filter asks for them), with their counted answers as :class:`Vector`.
@@ -165,6 +212,10 @@ class SessionIndex:
         self.fields = Fields()
         self.rows: dict[int, Row] = {}
         self.everything = False  # every finished keyed session is in rows
+        # grouping keys by kind: PERSON, SUMMARY, GROUP, CHECK (0: none), the periods
+        self.persons, self.summaries, self.groups = Numbers(), Numbers(), Numbers()
+        self.checks, self.periods = Numbers(), Numbers()
+        self._answer: dict[tuple[Any, ...], tuple[int, int, int]] = {}
         self._vectors: dict[tuple[str, int | None, int | None], Vector] = {}
         self._texts: dict[Any, Any] = {}
         self._nothing = Vector(0, 0, 0, None)
@@ -178,9 +229,28 @@ class SessionIndex:
         """``sessions``: id, nurse row, installation, case id, started, mode, match, profile,
         key profile, week (Monday); ``answers``: id, ``main``, lowest, highest and sum of her
         option codes, ``check`` (see :class:`Shape`), for the same sessions or more; both in
-        ascending id order. ``answers_of`` reads one session's answers one by one."""
+        ascending id order. ``answers_of`` reads one session's answers one by one.
+
+        Python's cycle collector is paused meanwhile: the rows make no cycles, and it would
+        otherwise walk every row made so far again and again (a third of the time)."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._add(sessions, answers, answers_of)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _add(
+        self,
+        sessions: Iterable[Sequence[Any]],
+        answers: Iterable[Sequence[Any]],
+        answers_of: Callable[[int], list[Answer]],
+    ) -> None:
         rows, shape, vectors = self.rows, self.shape, self._vectors
-        one = self._texts.setdefault  # one copy of each repeated text
+        one = self._texts.setdefault  # one copy of each repeated value
+        persons, summaries = self.persons.number, self.summaries.number
+        groups, checks, periods = self.groups.number, self.checks.number, self.periods.number
         packed = iter(answers)
         current: Sequence[Any] | None = next(packed, None)
         for sid, nurse, inst, case_id, started, mode, match, profile, key_profile, week in sessions:
@@ -200,17 +270,25 @@ class SessionIndex:
                     vector = self._compare(case_id, answers_of(sid))
             else:
                 vector = self._nothing
+            person = persons.setdefault((nurse, inst), len(persons))
+            right = 1 if match else 0
+            tally = 1 + (right << 32) + (vector.answered << 64) + (vector.correct << 96)
+            summary = (case_id, key_profile, profile, match)
+            group = (case_id, right, vector)
+            category = (case_id, vector.check)
+            week, month = (person, week), (person, started[:7])
             rows[sid] = (
                 sid,
-                nurse,
-                one(inst, inst),
+                person,
                 case_id,
                 started,
                 one(mode, mode),
-                match,
-                one(profile, profile),
-                one(key_profile, key_profile),
-                one(week, week),
+                summaries.setdefault(summary, len(summaries)),
+                groups.setdefault(group, len(groups)),
+                0 if vector.check is None else checks.setdefault(category, len(checks)),
+                periods.setdefault(week, len(periods)),
+                periods.setdefault(month, len(periods)),
+                tally + (vector.scores << 128),
                 vector,
             )
 
@@ -225,12 +303,17 @@ class SessionIndex:
         a known person (``who``: nurses row and installation to person), of ``people`` when
         the filter names a nurse, and of the filter's case, period and mode."""
         found = self.rows
-        rows = (
-            [found[i] for i in first if i in found] if first is not None else list(found.values())
-        )
-        rows = [r for r in rows if (r[NURSE], r[INST]) in who]
+        if first is not None:
+            rows = [r for r in map(found.get, first) if r is not None]
+        else:
+            rows = list(found.values())
+        known = self.who(who)
         if people is not None:
-            rows = [r for r in rows if who[(r[NURSE], r[INST])] in people]
+            allowed = {n for n, person in known.items() if person in people}
+            rows = [r for r in rows if r[PERSON] in allowed]
+        elif None in known.values():  # sessions of a nurse the identities do not know
+            allowed = {n for n, person in known.items() if person is not None}
+            rows = [r for r in rows if r[PERSON] in allowed]
         if flt.case is not None:
             rows = [r for r in rows if r[CASE] == flt.case]
         if flt.since is not None:
@@ -243,6 +326,10 @@ class SessionIndex:
             rows = [r for r in rows if r[MODE] == flt.mode]
         return rows
 
+    def who(self, who_of: dict[tuple[int, str], int]) -> dict[int, int | None]:
+        """PERSON key -> the person (``who_of``: nurses row and installation to person)."""
+        return {n: who_of.get(pair) for n, pair in enumerate(self.persons.values()) if n}
+
     def _compare(self, case_id: str, answers: list[Answer]) -> Vector:
         """Her answers against the case's key: those that count (her routing and the key
         both reach the question), and whether each is the key's answer."""
@@ -250,45 +337,61 @@ class SessionIndex:
         shape = self.shape
         if key is None:
             return Vector(0, 0, 0, None)
-        chosen = {pos: option for pos, option, _, _ in answers}
-        stop = min(
-            (pos for pos, option in shape.routes if chosen.get(pos) == option), default=NO_STOP
-        )
-        fields = answered = correct = 0
+        routes = shape.route_set
+        stop = NO_STOP  # the position of her routing answer that ended the questionnaire
+        for pos, option, _, _ in answers:
+            if (pos, option) in routes and pos < stop:
+                stop = pos
+        fields = answered = correct = scores = 0
         check: Category | None = None
-        number = self.fields.number
-        for pos, option, mask, nitems in answers:
-            wanted = key.get(pos)
-            if wanted is None or pos > stop:
+        known = self._answer
+        for answer in answers:
+            pos = answer[0]
+            if pos > stop:
                 continue
-            ok = int(option == wanted[0] and mask == wanted[1] and nitems == wanted[2])
-            field = number.get((pos, option, ok))
-            if field is None:
-                field = self.fields.of(pos, option, ok)
-            fields += 1 << (FIELD_BITS * field)
+            found = known.get((case_id, *answer))
+            if found is None:
+                found = known[(case_id, *answer)] = self._one(key, *answer)
+            field, score, ok = found
+            if not score:  # the key does not reach this question
+                continue
+            fields += field
+            scores += score
             answered += 1
             correct += ok
             if pos == shape.checklist_pos:
+                option, mask, nitems = answer[1:]
                 check = (
                     checklist_category(option, mask, nitems)
                     if option == shape.checklist_option
                     else option
                 )
-        return Vector(fields, answered, correct, check)
+        return Vector(fields, answered, correct, check, scores)
+
+    def _one(self, key: Key, pos: int, option: Any, mask: int, nitems: int) -> tuple[int, int, int]:
+        """One answer against the key: (its field, its scores, as the key 0/1); (0, 0, 0)
+        when the key does not reach the question."""
+        wanted = key.get(pos)
+        if wanted is None:
+            return 0, 0, 0
+        ok = int(option == wanted[0] and mask == wanted[1] and nitems == wanted[2])
+        field = 1 << (FIELD_BITS * self.fields.of(pos, option, ok))
+        return field, (1 + (ok << FIELD_BITS)) << (2 * FIELD_BITS * pos), ok
 
 
 # -- the analyses over a selection of rows ----------------------------------------------------
 
 
 def summary(
-    rows: Sequence[Row], case_of: Callable[[str], Any]
+    rows: Sequence[Row], index: SessionIndex, case_of: Callable[[str], Any]
 ) -> tuple[int, int, dict[str, dict[str, int]], dict[str, CaseStats]]:
     """(sessions, matched, confusion, cases) of the counted rows."""
-    counts = Counter((r[CASE], r[KEY_PROFILE], r[PROFILE], r[MATCH]) for r in rows)
+    counts = Counter(map(itemgetter(SUMMARY), rows))
+    named = [(index.summaries.value(k), n) for k, n in counts.items()]
     sessions = matched = 0
     confusion: dict[str, dict[str, int]] = {}
     cases: dict[str, CaseStats] = {}
-    for (case_id, key_profile, profile, match), n in sorted(counts.items(), key=_order):
+    for (case_id, key_profile, profile, match), n in sorted(named, key=_order):
         m = n if match else 0
         sessions += n
         matched += m
@@ -322,15 +425,13 @@ class QuestionCounts:
 
 def question_counts(rows: Sequence[Row], index: SessionIndex) -> QuestionCounts:
     """Add up the vectors of ``rows`` per (case, profile right) and split the sums."""
-    sums: dict[tuple[str, bool], int] = {}
-    checks: Counter[tuple[str, Category]] = Counter()
+    sums: dict[tuple[str, int], int] = {}
+    for key, n in Counter(map(itemgetter(GROUP), rows)).items():
+        case_id, right, vector = index.groups.value(key)
+        sums[(case_id, right)] = sums.get((case_id, right), 0) + vector.fields * n
+    counted = Counter(map(itemgetter(CHECK), rows))
+    checks = {index.checks.value(k): n for k, n in counted.items() if k}
     check_pos = index.shape.checklist_pos
-    for r in rows:
-        v = r[VECTOR]
-        key = (r[CASE], bool(r[MATCH]))
-        sums[key] = sums.get(key, 0) + v.fields
-        if v.check is not None:
-            checks[(r[CASE], v.check)] += 1
     options: dict[FieldKey, int] = {}
     ratings: dict[int, dict[str, dict[Category, int]]] = {}
     groups: dict[int, list[int]] = {}
@@ -384,42 +485,43 @@ def nurse_figures(
     per month; periods are UTC calendar days."""
     if not rows:
         return {}
-    first = min(r[STARTED] for r in rows)
-    last = max(r[STARTED] for r in rows)
+    started = itemgetter(STARTED)
+    first, last = min(map(started, rows)), max(map(started, rows))
     weekly = local_time(last) - local_time(first) <= timedelta(days=70)
-    periods: dict[tuple[int, str], list[int]] = {}
-    sums: dict[int, int] = {}
+    column = WEEK if weekly else MONTH
+    tallies: dict[int, int] = {}  # (PERSON, period) number -> the sum of the sessions' tallies
     for r in rows:
-        who = who_of[(r[NURSE], r[INST])]
-        v = r[VECTOR]
-        key = (who, r[WEEK] if weekly else r[STARTED][:7])
-        cell = periods.get(key)
-        if cell is None:
-            cell = periods[key] = [0, 0, 0, 0]
-        cell[0] += 1
-        cell[1] += 1 if r[MATCH] else 0
-        cell[2] += v.answered
-        cell[3] += v.correct
-        sums[who] = sums.get(who, 0) + v.fields
+        key = r[column]
+        tallies[key] = tallies.get(key, 0) + r[TALLY]
+    who = index.who(who_of)
+    periods: dict[tuple[int, str], int] = {}
+    by_person: dict[int, int] = {}
+    for key, tally in tallies.items():
+        number, period = index.periods.value(key)
+        person = who[number]
+        assert person is not None  # select() leaves out sessions of unknown nurses
+        when = (person, period)
+        periods[when] = periods.get(when, 0) + (tally & _TALLY)
+        by_person[person] = by_person.get(person, 0) + (tally >> 128)
     out: dict[int, NurseStats] = {}
-    for (who, per), (n, m, a_n, a_ok) in sorted(periods.items()):
-        s = out.get(who)
+    for (person, per), tally in sorted(periods.items()):
+        s = out.get(person)
         if s is None:
-            s = out[who] = NurseStats(nurse(who))
+            s = out[person] = NurseStats(nurse(person))
+        n, m = tally & _COUNT, (tally >> 32) & _COUNT
+        a_n, a_ok = (tally >> 64) & _COUNT, tally >> 96
         s.sessions += n
         s.matched += m
         s.progress.append(ProgressPoint(per, n, m, a_n, a_ok))
     qids = index.shape.qids
-    for who, total in sums.items():
-        per_question: dict[int, list[int]] = {}
-        for (pos, _option, ok), n in index.fields.split(total):
-            cell = per_question.setdefault(pos, [0, 0])
-            cell[0] += n
-            cell[1] += n if ok else 0
-        s = out[who]
-        for pos in sorted(per_question):
-            n, ok = per_question[pos]
-            s.answered += n
-            s.correct += ok
-            s.questions.append(QuestionScore(qids[pos - 1], n, ok))
+    full = (1 << FIELD_BITS) - 1
+    for person, scores in by_person.items():
+        s = out[person]
+        for pos in range(1, len(qids) + 1):
+            n = (scores >> (2 * FIELD_BITS * pos)) & full
+            if n:
+                ok = (scores >> ((2 * pos + 1) * FIELD_BITS)) & full
+                s.answered += n
+                s.correct += ok
+                s.questions.append(QuestionScore(qids[pos - 1], n, ok))
     return out
