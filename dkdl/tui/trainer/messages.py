@@ -18,6 +18,11 @@ class TrainerWanted(Message):
     """Start screen: open trainer mode on this app's log."""
 
 
+class TableShown(Message):
+    """The first page of sessions is on the screen: the app may start its background work
+    (the file's structure check, what the analysis tabs need first)."""
+
+
 class PageWanted(Message):
     """The sessions table needs rows: the page at ``offset`` of this filter and order."""
 

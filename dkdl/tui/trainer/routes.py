@@ -32,6 +32,7 @@ class TrainerData:
     review: Review
     catalog: Catalog
     first: SessionPage | None = None  # the table's first page, fetched with the opening
+    started: bool = False  # the background work after the first page has been started
 
 
 def open_trainer_data(path: Path, library: Any, questionnaire: Any, log: Any = None) -> TrainerData:
@@ -125,9 +126,14 @@ class TrainerRoutes:
         app.clear_notifications()
         app.push_screen(TrainerScreen(data.catalog, ReviewFilter(), data.first))
         data.first = None
-        # after the screen is up, so that a damaged file never interrupts its mounting
-        app.call_after_refresh(self._verify_log, data.review.path)
-        app.call_after_refresh(self._prepare)
+
+    def on_table_shown(self, message: msg.TableShown) -> None:
+        """The first page is on the screen: check the file's structure, and read what the
+        analysis tabs need first, in the background (once per opened log)."""
+        if self.trainer is not None and not self.trainer.started:
+            self.trainer.started = True
+            self._verify_log(self.trainer.review.path)
+            self._prepare()
 
     @work(thread=True, exclusive=True, group="trainer-prepare")
     def _prepare(self) -> None:

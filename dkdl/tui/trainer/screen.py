@@ -145,6 +145,8 @@ class TrainerScreen(Screen):
             self._first = None
         else:
             self._ask(0)
+        # after the first paint: the app's background work must not delay the table
+        self.call_after_refresh(self.post_message, msg.TableShown())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = {"sort": "sessies", "reverse": "sessies"}.get(action)
