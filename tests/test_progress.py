@@ -229,3 +229,34 @@ def test_an_option_the_questionnaire_does_not_have_is_not_an_answer(tmp_path, sc
         p = progress_of(log, scorer, library, "Anna")
         assert p.question("Q5").overall == Rate(0, 1)  # session 1 only
         assert p.weakest[0].qid == "Q5" and p.weakest[0].her_option == 2
+
+
+def test_the_figures_add_up_what_her_feedback_showed(tmp_path, scorer, cases):
+    """On demo practice (routing slips, item mistakes, toetsen, abandoned and free sessions),
+    each question's figures are the sum of the feedback of each counted session: the same
+    comparison she saw after every case, one way."""
+    from datetime import UTC, datetime
+
+    from dkdl.demo import demo_bundle
+    from dkdl.feedback import Feedback
+    from dkdl.practice import Practice
+    from dkdl.store import merge_bundle
+
+    library = CaseLibrary(cases, [])
+    with open_log(tmp_path / "demo.db") as log:
+        merge_bundle(log, demo_bundle(160, 3, seed=5, end=datetime(2026, 3, 1, tzinfo=UTC)))
+        practice = Practice(log, scorer, library)
+        for nurse in log.nurses():
+            p = progress_of(log, scorer, library, nurse, recent=7)
+            expected = {qid: [0, 0] for qid in scorer.question_ids}
+            for point in p.sessions:
+                feedback = Feedback(practice.done_of(point.session_id), scorer)
+                assert feedback.right == point.right
+                for v in feedback.compared:
+                    expected[v.question_id][0] += v.same
+                    expected[v.question_id][1] += 1
+            assert {qp.qid: [qp.overall.right, qp.overall.counted] for qp in p.questions} == (
+                expected
+            )
+            assert sum(qp.recent.counted for qp in p.questions) <= 7 * len(scorer.question_ids)
+            assert len(p.sessions) > 10
