@@ -35,6 +35,7 @@ from dkdl.tui.messages import (
     SessionLeft,
     ToetsPlanned,
 )
+from dkdl.tui.progress_routes import PROGRESS_MODES, ProgressRoutes
 from dkdl.tui.screens.start import StartScreen
 from dkdl.tui.trainer.routes import TrainerRoutes
 
@@ -55,7 +56,7 @@ class Loaded:
     notice: str = ""  # shown on the start screen (e.g. case files that could not be read)
 
 
-class DkdlApp(TrainerRoutes, App[None]):
+class DkdlApp(TrainerRoutes, ProgressRoutes, App[None]):
     TITLE = "DKDL oefenen"
     SUB_TITLE = "cliëntprofiel wijkverpleging"
     CSS_PATH = "dkdl.tcss"
@@ -287,6 +288,8 @@ class DkdlApp(TrainerRoutes, App[None]):
             from dkdl.tui.screens.toets import ToetsSetupScreen
 
             self.push_screen(ToetsSetupScreen(self.library.cases))
+        elif key in PROGRESS_MODES:
+            self.open_progress_mode(key)
 
     def _history(self) -> dict[str, CaseHistory]:
         from dkdl.practice import case_history
@@ -364,7 +367,8 @@ class DkdlApp(TrainerRoutes, App[None]):
         done = self.practice.finish(session)
         toets = session.toets
         if toets is None:
-            self.switch_screen(FeedbackScreen(Feedback(done, self.scorer)))
+            reason = self.weak_reason_of(done.session_id)
+            self.switch_screen(FeedbackScreen(Feedback(done, self.scorer), weak_reason=reason))
             return
         if not toets.finished:
             self.show_session(self.practice.next_in_toets(toets), replace=True)
@@ -477,6 +481,8 @@ class DkdlApp(TrainerRoutes, App[None]):
                 ("oefenen", "Oefenen met een casus", "Kies een casus en oefen"),
                 ("vrij", "Vrije registratie", "Zonder casus: profiel met uitleg"),
                 ("toets", "Toets", "Een reeks casussen, uitslag aan het eind"),
+                ("zwakke-punten", "Oefen mijn zwakke punten", "Een casus bij wat je vaak mist"),
+                ("voortgang", "Mijn voortgang", "Je resultaten en eerdere feedback"),
             ):
                 yield SystemCommand(title, text, lambda k=key: self.open_mode(k))
         if isinstance(screen, QuestionScreen):

@@ -75,3 +75,15 @@ class NextCase(Message):
 
 class GoHome(Message):
     """Back to the start screen."""
+
+
+class SessionReopened(Message):
+    """Mijn voortgang: show this earlier session's feedback as she saw it (read-only)."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__()
+        self.session_id = session_id
+
+
+class WeakCaseWanted(Message):
+    """Mijn voortgang or a weak-point feedback: the next case for her weak points."""

@@ -3,7 +3,9 @@
 Everything shown comes from a :class:`dkdl.feedback.Feedback` (scores, explanation, per-question
 verdicts and effects, what-if groups, maxima and bands); this screen only lays it out. Build it
 from a model object: ``FeedbackScreen(Feedback(done, scorer))``; the trainer's session detail
-uses it with ``review=True`` (only 'terug').
+uses it with ``review=True`` (only 'terug'), and so does an earlier session reopened from Mijn
+voortgang. A case chosen for her weak points carries ``weak_reason``: the feedback says it again,
+and 'volgende' asks for the next weak-point case.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, Digits, Header, Static
 
 from dkdl.feedback import Feedback, WhatIfGroup
 from dkdl.scoring import DK, DL, OB, Explanation, Result, dutch_number, profile_name, profile_number
-from dkdl.tui.messages import GoHome, NextCase, RetryCase
+from dkdl.tui.messages import GoHome, NextCase, RetryCase, WeakCaseWanted
 from dkdl.tui.text import bold_markup
 from dkdl.tui.widgets.balance import AxisBar, BalanceView, ObBar
 from dkdl.tui.widgets.footer import SteadyFooter
@@ -55,11 +58,12 @@ class FeedbackScreen(Screen[None]):
         Binding("escape", "home", "Naar start"),
     ]
 
-    def __init__(self, feedback: Feedback, *, review: bool = False) -> None:
+    def __init__(self, feedback: Feedback, *, review: bool = False, weak_reason: str = "") -> None:
         super().__init__()
         self.feedback = feedback
         self.done = feedback.done
-        self.review = review  # opened from a toets summary or the trainer: only 'terug'
+        self.review = review  # opened from a toets summary, Mijn voortgang or the trainer
+        self.weak_reason = weak_reason  # why the weak-point choice picked this case
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_case", "case_text"):
@@ -83,6 +87,10 @@ class FeedbackScreen(Screen[None]):
                 if key is not None:
                     yield ProfileCard("Profiel volgens de sleutel", key, classes="key")
             yield Static(self._verdict(), id="verdict")
+            if self.weak_reason:
+                yield Static(
+                    f"[b]Oefen je zwakke punten:[/b] {escape(self.weak_reason)}", id="weak-reason"
+                )
             if self.done.case_changed:
                 yield Static(
                     "⚠ Deze casus is gewijzigd sinds deze oefening; de sleutel hieronder is de "
@@ -105,7 +113,8 @@ class FeedbackScreen(Screen[None]):
                 else:
                     if fb.has_key:
                         yield Button("Opnieuw (r)", id="retry")
-                        yield Button("Volgende casus (n)", id="next_case", variant="primary")
+                        nxt = "Volgende zwakke punt" if self.weak_reason else "Volgende casus"
+                        yield Button(f"{nxt} (n)", id="next_case", variant="primary")
                         yield Button("Casus lezen (c)", id="case_text")
                     else:
                         yield Button("Nieuwe registratie (r)", id="retry", variant="primary")
@@ -327,7 +336,7 @@ class FeedbackScreen(Screen[None]):
 
     def action_next_case(self) -> None:
         if self.done.case is not None and not self.review:
-            self.post_message(NextCase(self.done.case))
+            self.post_message(WeakCaseWanted() if self.weak_reason else NextCase(self.done.case))
 
     def action_case_text(self) -> None:
         from dkdl.tui.screens.casetext import CaseTextScreen

@@ -15,17 +15,39 @@ from dkdl.tui.messages import ModeChosen
 from dkdl.tui.widgets.footer import SteadyFooter
 
 MENU = [
-    ("oefenen", "Oefenen met een casus", "Lees een casus, vul de vragenlijst in, krijg uitleg."),
-    ("vrij", "Vrije registratie", "Geen casus: vul in voor een situatie die je voor ogen hebt."),
-    ("toets", "Toets", "Een reeks casussen; de uitslag pas aan het eind."),
-    ("trainer", "Trainer", "Bekijk de oefeningen in dit logbestand (alleen lezen)."),
-    ("help", "Help", "Hoe de app werkt en hoe het DKDL-model rekent (F1)."),
+    ("oefenen", "Oefenen met een casus", "Kies een casus, vul in, krijg uitleg."),
+    ("zwakke-punten", "Oefen mijn zwakke punten", "Een casus bij wat je vaak anders invult."),
+    ("vrij", "Vrije registratie", "Zonder casus: een situatie naar keuze."),
+    ("toets", "Toets", "Reeks casussen; de uitslag aan het eind."),
+    ("voortgang", "Mijn voortgang", "Je resultaten en eerdere feedback."),
+    ("trainer", "Trainer", "De oefeningen in dit log (alleen lezen)."),
+    ("help", "Help", "Uitleg over app en DKDL-model (F1)."),
     ("afsluiten", "Afsluiten", "De app sluiten (Ctrl+Q)."),
 ]
+TITLE_WIDTH = max(len(title) for _, title, _ in MENU) + 2
+# one line per entry (title, then its text) from this menu width on; two lines below it
+ONE_LINE_WIDTH = TITLE_WIDTH + max(len(text) for _, _, text in MENU) + 2  # + option padding
+
+
+def menu_prompt(title: str, text: str, one_line: bool) -> Content:
+    """A menu entry: the title in bold and its text dimmed, beside it or under it."""
+    if one_line:
+        return Content.from_markup(f"[b]{title:<{TITLE_WIDTH}}[/b][dim]{text}[/]")
+    return Content.from_markup(f"[b]{title}[/b]\n[dim]{text}[/]")
 
 
 class Menu(OptionList):
-    """The start menu: ↑ on the first entry stays there (no wrap-around to 'Afsluiten')."""
+    """The start menu: ↑ on the first entry stays there (no wrap-around to 'Afsluiten'); wide
+    enough, each entry is one line, so all of them fit on an 80x24 terminal."""
+
+    one_line = False
+
+    def on_resize(self) -> None:
+        one_line = self.scrollable_content_region.width >= ONE_LINE_WIDTH
+        if one_line != self.one_line:
+            self.one_line = one_line
+            for index, (_, title, text) in enumerate(MENU):
+                self.replace_option_prompt_at_index(index, menu_prompt(title, text, one_line))
 
     def action_cursor_up(self) -> None:
         if self.highlighted:
@@ -62,10 +84,7 @@ class StartScreen(Screen[None]):
                 classes="muted",
             )
             yield Menu(
-                *[
-                    Option(Content.from_markup(f"[b]{title}[/b]\n[dim]{text}[/]"), id=key)
-                    for key, title, text in MENU
-                ],
+                *[Option(menu_prompt(title, text, False), id=key) for key, title, text in MENU],
                 id="menu",
             )
             yield Static("Casussen laden…", id="status", classes="muted")

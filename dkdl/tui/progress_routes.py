@@ -1,0 +1,162 @@
+"""The app's side of Mijn voortgang and Oefen mijn zwakke punten (issue 13).
+
+:class:`ProgressRoutes` is mixed into the practice app. Her figures are counted by the core
+(:func:`dkdl.progress.progress_of`) in a thread worker, so the screen paints at once and fills in
+when they are there; the weak-point case comes from :func:`dkdl.adaptive.next_weak_case`. An
+earlier session is reopened with :meth:`dkdl.practice.Practice.done_of`, which only reads: no
+session is started and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.markup import escape
+
+from dkdl.tui.messages import SessionReopened, WeakCaseWanted
+
+if TYPE_CHECKING:
+    from dkdl.adaptive import Suggestion
+    from dkdl.progress import Progress
+
+PROGRESS_MODES = ("voortgang", "zwakke-punten")
+
+
+def counted_progress(app: Any, nurse: str) -> Progress:
+    """Her figures from the app's log, scorer and library (runs in a worker thread)."""
+    from dkdl.progress import progress_of
+
+    return progress_of(app.practice_log, app.scorer, app.library, nurse)
+
+
+def weak_suggestion(app: Any, progress: Progress) -> Suggestion | None:
+    """The next weak-point case for her. The seed is the number of her counted sessions: the
+    same history gives the same case, and each finished case moves the choice on."""
+    from dkdl.adaptive import next_weak_case
+
+    return next_weak_case(progress, app.library, app.scorer, seed=len(progress.sessions))
+
+
+class ProgressRoutes:
+    """Message handlers and workers of Mijn voortgang and the weak-point cases, for the app."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # session id -> why the weak-point choice picked its case (said again in its feedback)
+        self.weak_reasons: dict[str, str] = {}
+
+    def open_progress_mode(self, key: str) -> None:
+        """A start-menu entry of issue 13 (her name is set)."""
+        if key == "voortgang":
+            self.open_progress()
+        elif key == "zwakke-punten":
+            self.find_weak_case()
+
+    # -- Mijn voortgang ------------------------------------------------------------------
+
+    def open_progress(self) -> None:
+        """Show Mijn voortgang at once; her figures follow from a worker."""
+        from dkdl.tui.screens.progress import ProgressScreen
+
+        app: Any = self
+        nurse = app.nurse or ""
+        app.push_screen(ProgressScreen(nurse, app.questionnaire))
+        self._count_progress(nurse)
+
+    @work(thread=True, exclusive=True, group="progress")
+    def _count_progress(self, nurse: str) -> None:
+        app: Any = self
+        progress = counted_progress(app, nurse)
+        app.call_from_thread(self._progress_counted, progress)
+
+    def _progress_counted(self, progress: Progress) -> None:
+        from dkdl.tui.screens.progress import ProgressScreen
+
+        app: Any = self
+        for screen in app.screen_stack:
+            if isinstance(screen, ProgressScreen) and screen.nurse == progress.nurse:
+                screen.show_progress(progress)
+
+    def on_session_reopened(self, message: SessionReopened) -> None:
+        """An earlier session in its feedback, as she saw it; read-only."""
+        from dkdl.feedback import Feedback
+        from dkdl.tui.screens.feedback import FeedbackScreen
+
+        app: Any = self
+        try:
+            done = app.practice.done_of(message.session_id)
+        except (KeyError, ValueError) as exc:  # gone from the log, or answers that no longer fit
+            app.notify(
+                f"Deze oefening kan niet worden getoond: {escape(str(exc))}.",
+                severity="warning",
+                timeout=8,
+            )
+            return
+        if done.case is None:
+            app.notify(
+                "Deze casus is niet meer beschikbaar: je ziet je antwoorden en je profiel, "
+                "zonder de sleutel.",
+                severity="warning",
+                timeout=8,
+            )
+        app.push_screen(FeedbackScreen(Feedback(done, app.scorer), review=True))
+
+    # -- Oefen mijn zwakke punten --------------------------------------------------------
+
+    def on_weak_case_wanted(self, message: WeakCaseWanted) -> None:
+        self.find_weak_case()
+
+    def find_weak_case(self) -> None:
+        """Ask the core for her next weak-point case (in a worker: it counts her history)."""
+        app: Any = self
+        self._choose_weak_case(app.nurse or "")
+
+    @work(thread=True, exclusive=True, group="weak-case")
+    def _choose_weak_case(self, nurse: str) -> None:
+        app: Any = self
+        suggestion = weak_suggestion(app, counted_progress(app, nurse))
+        app.call_from_thread(self._weak_case_chosen, suggestion)
+
+    def _weak_case_chosen(self, suggestion: Suggestion | None) -> None:
+        """Say which case and why; she starts it (or goes back)."""
+        from dkdl.tui.screens.confirm import ChoiceScreen
+        from dkdl.tui.screens.feedback import FeedbackScreen
+
+        app: Any = self
+        if suggestion is None:
+            app.notify(
+                "Er is nu geen casus om je zwakke punten mee te oefenen: er staan geen casussen "
+                "in de bibliotheek die je niet net gedaan hebt. Kies zelf een casus via "
+                "‘Oefenen met een casus’.",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        from_feedback = isinstance(app.screen, FeedbackScreen)
+
+        def chosen(choice: str | None) -> None:
+            if choice == "beginnen":
+                self.start_weak_case(suggestion, replace=from_feedback)
+
+        app.push_screen(
+            ChoiceScreen(
+                "Oefen je zwakke punten",
+                f"Volgende casus: [b]{escape(suggestion.case.title)}[/b]\n\n"
+                f"{escape(suggestion.reason)}",
+                [("beginnen", "Beginnen", "primary"), ("terug", "Terug", "default")],
+                cancel="terug",
+            ),
+            chosen,
+        )
+
+    def start_weak_case(self, suggestion: Suggestion, *, replace: bool = False) -> None:
+        """An ordinary oefenen session on the suggested case; its feedback repeats the reason."""
+        app: Any = self
+        session = app.practice.start(app.nurse or "", "oefenen", suggestion.case)
+        self.weak_reasons[session.session_id] = suggestion.reason
+        app.show_session(session, replace=replace)
+
+    def weak_reason_of(self, session_id: str) -> str:
+        """Why this session's case was chosen for her weak points ('' for any other)."""
+        return self.weak_reasons.get(session_id, "")

@@ -1,0 +1,285 @@
+"""Mijn voortgang: her own figures, in tabs, and her earlier sessions to reopen.
+
+The screen paints at once with "laden…" in each tab; the app computes her
+:class:`~dkdl.progress.Progress` in a worker (:mod:`dkdl.tui.progress_routes`) and hands it
+down with :meth:`ProgressScreen.show_progress`. Everything shown comes from that object; the
+screen only lays it out. Enter on an earlier session asks the app to reopen its feedback
+(:class:`~dkdl.tui.messages.SessionReopened`); :kbd:`z` asks for a weak-point case.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+
+from dkdl.scoring import profile_name
+from dkdl.tui.messages import SessionReopened, WeakCaseWanted
+from dkdl.tui.screens.progress_chart import ProfileChart
+from dkdl.tui.text import bold_markup, difficulty
+from dkdl.tui.trainer.text import pct, when
+from dkdl.tui.widgets.footer import SteadyFooter
+
+if TYPE_CHECKING:
+    from dkdl.progress import Progress, Rate, WeakQuestion
+    from dkdl.questionnaire import Questionnaire
+
+TABS = ("overzicht", "vragen", "zwak", "nog", "toetsen", "eerder")
+LOADING = "Je oefeningen worden geteld…"
+# how dkdl's own explanation is labelled: it is the app's reading, not NZa text
+OWN_LABEL = "Uitleg van dkdl (eigen uitleg, geen tekst van de NZa)"
+BAR = 10  # width of a toets result bar
+
+
+def rate_text(rate: Rate, *, short: bool = False) -> str:
+    """'70% (14 van 20)' (short: '70% (14/20)'); '—' when nothing was counted."""
+    if rate.share is None:
+        return "—"
+    of = "/" if short else " van "
+    return f"{pct(rate.share)} ({rate.right}{of}{rate.counted})"
+
+
+def change(earlier: Rate, recent: Rate) -> tuple[str, str]:
+    """('↑', 'success'), ('↓', 'error') or ('=', 'text') for recent against earlier in whole
+    percents; ('', 'text') when one side has nothing counted."""
+    if earlier.share is None or recent.share is None:
+        return "", "text"
+    before, now = round(earlier.share * 100), round(recent.share * 100)
+    if now > before:
+        return "↑", "success"
+    if now < before:
+        return "↓", "error"
+    return "=", "text"
+
+
+def change_markup(earlier: Rate, recent: Rate) -> str:
+    mark, colour = change(earlier, recent)
+    return f"[${colour}]{mark}[/]" if mark else ""
+
+
+def bar(right: int, total: int) -> str:
+    """A toets result as a bar of BAR cells: '███████░░░'."""
+    filled = round(BAR * right / total) if total else 0
+    return "█" * filled + "░" * (BAR - filled)
+
+
+class ProgressScreen(Screen[None]):
+    """One nurse's progress; read-only. ``progress`` is None until the app has counted."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Terug"),
+        Binding("z", "weak_case", "Zwakke punten oefenen"),
+        *[Binding(str(n), f"tab('{tab}')", tab, show=False) for n, tab in enumerate(TABS, start=1)],
+    ]
+
+    def __init__(self, nurse: str, questionnaire: Questionnaire) -> None:
+        super().__init__()
+        self.nurse = nurse
+        self.questionnaire = questionnaire
+        self.progress: Progress | None = None
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="pg-tabs", initial="overzicht"):
+            with TabPane("Overzicht", id="overzicht"), VerticalScroll(classes="pg-pane"):
+                yield Static(LOADING, id="pg-summary")
+                yield Static("Per as: jouw antwoorden gelijk aan de sleutel", classes="section")
+                yield Static(id="pg-axes", classes="para")
+                yield ProfileChart(id="pg-chart")
+            with TabPane("Per vraag", id="vragen"), VerticalScroll(classes="pg-pane"):
+                yield Static(LOADING, id="pg-questions-note", classes="muted")
+                yield DataTable(id="pg-questions", cursor_type="row", zebra_stripes=True)
+            with TabPane("Zwakke punten", id="zwak"), VerticalScroll(classes="pg-pane"):
+                yield Static(LOADING, id="pg-weak")
+            with TabPane("Nog te doen", id="nog"), VerticalScroll(classes="pg-pane"):
+                yield Static(LOADING, id="pg-not-done")
+            with TabPane("Toetsen", id="toetsen"), VerticalScroll(classes="pg-pane"):
+                yield Static(LOADING, id="pg-toets-note", classes="muted")
+                yield DataTable(id="pg-toetsen", cursor_type="none", zebra_stripes=True)
+            with TabPane("Eerdere", id="eerder"), VerticalScroll(classes="pg-pane"):
+                yield Static(LOADING, id="pg-sessions-note", classes="muted")
+                yield DataTable(id="pg-sessions", cursor_type="row", zebra_stripes=True)
+        yield SteadyFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"Mijn voortgang: {self.nurse}"
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    @on(TabbedContent.TabActivated)
+    def tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """A tab with a table gives it the focus, so ↑ ↓ and Enter work at once."""
+        tables = event.pane.query(DataTable)
+        if tables and tables.first().cursor_type != "none":
+            tables.first().focus()
+
+    def action_weak_case(self) -> None:
+        self.post_message(WeakCaseWanted())
+
+    # -- told by the app when her figures are counted -------------------------------------
+
+    def show_progress(self, progress: Progress) -> None:
+        """Fill every tab from ``progress``."""
+        self.progress = progress
+        self._overview(progress)
+        self._questions(progress)
+        self.query_one("#pg-weak", Static).update(self._weak_text(progress))
+        self.query_one("#pg-not-done", Static).update(self._not_done_text(progress))
+        self._toetsen(progress)
+        self._sessions(progress)
+
+    def _overview(self, progress: Progress) -> None:
+        n = len(progress.sessions)
+        if not n:
+            summary = (
+                "Je hebt nog geen casus afgerond. Oefen een casus of doe een toets: "
+                "daarna zie je hier hoe het gaat."
+            )
+        else:
+            right = sum(p.right for p in progress.sessions)
+            summary = (
+                f"[b]{n} {'casus' if n == 1 else 'casussen'} afgerond[/b] (oefenen en toets), "
+                f"{right} daarvan met het profiel van de sleutel. "
+                f"‘Recent’ is hieronder: je laatste {progress.recent}."
+            )
+        self.query_one("#pg-summary", Static).update(summary)
+        self.query_one(ProfileChart).show(progress.sessions)
+        lines = []
+        for axis, earlier, recent, _overall in progress.axes:
+            lines.append(
+                f"[b]{escape(self.questionnaire.axis_title(axis))}[/b]: "
+                f"eerder {rate_text(earlier, short=True)}, "
+                f"recent {rate_text(recent, short=True)} {change_markup(earlier, recent)}"
+            )
+        self.query_one("#pg-axes", Static).update("\n".join(lines) or "—")
+
+    def _questions(self, progress: Progress) -> None:
+        table = self.query_one("#pg-questions", DataTable)
+        table.clear(columns=True)
+        table.add_column("Vraag", key="vraag")
+        table.add_column("Eerder", key="eerder")
+        table.add_column("Recent", key="recent")
+        table.add_column("", key="mark")
+        table.add_column("Alles", key="alles")
+        colours = self.app.get_css_variables()
+        for q in progress.questions:
+            mark, colour = change(q.earlier, q.recent)
+            table.add_row(
+                f"{q.qid} {escape(q.title)}",
+                rate_text(q.earlier, short=True),
+                rate_text(q.recent, short=True),
+                Text(mark, style=f"bold {colours.get(colour, '')}"),
+                rate_text(q.overall, short=True),
+                key=q.qid,
+            )
+        self.query_one("#pg-questions-note", Static).update(
+            "Hoe vaak jouw antwoord gelijk is aan de sleutel, per vraag; recent is je laatste "
+            f"{progress.recent} casussen. Een vraag telt alleen als jij én de sleutel hem "
+            "kregen (de routering kan eerder stoppen)."
+        )
+
+    def _weak_text(self, progress: Progress) -> str:
+        if not progress.weakest:
+            return (
+                "Nog geen zwakke punten: bij geen enkele vraag week je af van de sleutel."
+                if progress.sessions
+                else "Nog niets om te tellen: rond eerst een casus af."
+            )
+        parts = [
+            "De vragen waarbij je het vaakst anders antwoordt dan de sleutel. "
+            "[b]z[/b]: oefen een casus die precies deze vragen raakt."
+        ]
+        parts += [self._weak_block(i, w) for i, w in enumerate(progress.weakest, start=1)]
+        return "\n\n".join(parts)
+
+    def _weak_block(self, index: int, weak: WeakQuestion) -> str:
+        lines = [
+            f"[b $primary]{index}. {weak.qid} {escape(weak.title)}[/]: "
+            f"{rate_text(weak.rate)} gelijk aan de sleutel",
+            f"  [dim]De vraag:[/] {bold_markup(weak.question_text)}",
+        ]
+        if weak.her_option is not None:
+            lines.append(
+                f"  [dim]Jij koos vaak:[/] {weak.her_option} ‘{bold_markup(weak.her_option_text)}’"
+            )
+        if weak.key_option is not None:
+            lines.append(
+                f"  [dim]De sleutel:[/]   {weak.key_option} ‘{bold_markup(weak.key_option_text)}’"
+            )
+        if weak.explanation:
+            lines.append(f"  [i]{OWN_LABEL}:[/i] {bold_markup(weak.explanation)}")
+        return "\n".join(lines)
+
+    def _not_done_text(self, progress: Progress) -> str:
+        if not progress.not_done:
+            return "Je hebt alle casussen minstens één keer gedaan."
+        n = len(progress.not_done)
+        head = (
+            f"{n} {'casus' if n == 1 else 'casussen'} nog niet gedaan "
+            "(niet afgerond als oefening of in een toets):"
+        )
+        rows = [
+            f"  • {escape(case.title)}  [dim]{difficulty(case.data.difficulty)}[/]"
+            for case in progress.not_done
+        ]
+        return "\n".join([head, *rows])
+
+    def _toetsen(self, progress: Progress) -> None:
+        table = self.query_one("#pg-toetsen", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Datum", "Uitslag", "", "")
+        for t in progress.toetsen:
+            share = t.right / t.total if t.total else None
+            table.add_row(
+                when(t.started_at, short=True),
+                f"{t.right} van {t.total}",
+                f"{bar(t.right, t.total)} {pct(share)}",
+                "" if t.finished else "niet af",
+                key=t.toets_id,
+            )
+        self.query_one("#pg-toets-note", Static).update(
+            "Je toetsen, oudste eerst: hoeveel casussen het profiel van de sleutel kregen."
+            if progress.toetsen
+            else "Je hebt nog geen toets gedaan."
+        )
+
+    def _sessions(self, progress: Progress) -> None:
+        table = self.query_one("#pg-sessions", DataTable)
+        table.clear(columns=True)
+        table.add_columns("", "Datum", "Soort", "Jij", "Sleutel", "Casus")
+        colours = self.app.get_css_variables()
+        right = Text("✓", style=f"bold {colours.get('success', 'green')}")
+        wrong = Text("✗", style=f"bold {colours.get('error', 'red')}")
+        for p in reversed(progress.sessions):  # newest first
+            table.add_row(
+                right if p.right else wrong,
+                when(p.started_at, short=True),
+                p.mode,
+                profile_name(p.profile),
+                profile_name(p.key_profile),
+                escape(p.case_title) if p.case_title else f"[dim]{escape(p.case_id)}[/]",
+                key=p.session_id,
+            )
+        self.query_one("#pg-sessions-note", Static).update(
+            "Je afgeronde casussen, nieuwste eerst. [b]Enter[/b]: de feedback zoals je die zag "
+            "(alleen bekijken; er wordt niets opgeslagen)."
+            if progress.sessions
+            else "Nog geen afgeronde casussen."
+        )
+
+    # -- events --------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#pg-sessions")
+    def reopen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.post_message(SessionReopened(event.row_key.value))
