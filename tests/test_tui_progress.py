@@ -1,0 +1,210 @@
+"""Pilot tests of Mijn voortgang and Oefen mijn zwakke punten (issue 13): the start-menu entries,
+the screen filled from the core's figures, an earlier session reopened in its feedback without a
+write to the log, and the weak-point case with its reason."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+import pytest
+
+from dkdl.cases import load_library
+from dkdl.tui.app import make_app
+from dkdl.tui.screens.confirm import ChoiceScreen
+from dkdl.tui.screens.feedback import FeedbackScreen
+from dkdl.tui.screens.progress import OWN_LABEL, ProgressScreen
+from dkdl.tui.screens.question import QuestionScreen
+from dkdl.tui.screens.start import StartScreen
+from tests.progress_steps import finish, sample_progress
+from tests.steps import CASES, new_app
+
+SIZE = (100, 40)
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def choose(app, pilot, key: str, nurse: str = "Anna") -> None:
+    """From the start screen: her name, then a menu entry; wait for the app's workers."""
+    await pilot.pause()
+    assert isinstance(app.screen, StartScreen)
+    app.screen.query_one("#nurse").value = nurse
+    await app.screen.action_choose(key)
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def log_rows(path) -> tuple[int, ...]:
+    """Rows in every table of the log that a session touches."""
+    with sqlite3.connect(path) as conn:
+        return tuple(
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in ("sessions", "answers", "nurses", "toetsen")
+        )
+
+
+async def test_mijn_voortgang_opens_from_the_start_screen_with_her_figures():
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        finish(app, "tui-wondzorg-01")  # as the key
+        wrong = finish(app, "tui-wondzorg-01", Q5=1)  # 'geen' instead of 'soms' geheugen
+        finish(app, "tui-kind-01", nurse="Bert")  # someone else's: not hers
+        assert not wrong.right
+        await choose(app, pilot, "voortgang")
+        screen = app.screen
+        assert isinstance(screen, ProgressScreen)
+        assert screen.progress is not None and screen.progress.nurse == "Anna"
+        summary = text_of(screen, "#pg-summary")
+        assert "2 casussen afgerond" in summary and "1 daarvan" in summary
+        # per question: Q5 once right, once not
+        row = screen.query_one("#pg-questions").get_row("Q5")
+        assert row[3] == "50% (1/2)"
+        # her weakest question is Q5, with the official option texts and dkdl's own label
+        weak = text_of(screen, "#pg-weak")
+        assert "Q5" in weak and OWN_LABEL in weak
+        q5 = app.questionnaire.by_id["Q5"]
+        assert q5.option(1).text.split("**")[0][:20] in weak
+        # not done: the case she has not finished (Bert's does not count for her)
+        assert "Testcasus: kind met sondevoeding" in text_of(screen, "#pg-not-done")
+        assert "Je hebt nog geen toets gedaan" in text_of(screen, "#pg-toets-note")
+
+
+async def test_the_screen_paints_before_the_figures_are_counted():
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.set_nurse("Anna")
+        screen = ProgressScreen("Anna", app.questionnaire)
+        app.push_screen(screen)
+        await pilot.pause()
+        assert "geteld" in text_of(screen, "#pg-summary")  # painted, waiting for the worker
+        screen.show_progress(sample_progress(app))
+        await pilot.pause()
+        assert "14 casussen afgerond" in text_of(screen, "#pg-summary")
+
+
+async def test_the_layout_of_a_hand_made_progress():
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        progress = sample_progress(app)
+        screen = ProgressScreen("Anna", app.questionnaire)
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.show_progress(progress)
+        await pilot.pause()
+        axes = text_of(screen, "#pg-axes").splitlines()
+        assert axes[0].startswith("Draagkracht: eerder 50% (10/20), recent 80% (8/10) ↑")
+        assert axes[1].endswith("↓")  # draaglast 75% -> 60%
+        assert "eerder — " in axes[2] and "↑" not in axes[2]  # nothing earlier to compare
+        sessions = screen.query_one("#pg-sessions")
+        assert sessions.row_count == 14
+        newest = sessions.get_row_at(0)
+        assert newest[1].startswith("09-04-26") or newest[1].startswith("10-04-26")
+        toetsen = screen.query_one("#pg-toetsen")
+        assert [toetsen.get_row_at(i)[1] for i in range(3)] == ["3 van 5", "4 van 5", "1 van 5"]
+        assert toetsen.get_row_at(2)[3] == "niet af"
+        weak = text_of(screen, "#pg-weak")
+        assert weak.index("1. Q5") < weak.index("2. Q10")
+        assert weak.count(OWN_LABEL) == 2
+        await pilot.press("5")
+        assert screen.query_one("TabbedContent").active == "toetsen"
+
+
+async def test_an_earlier_session_reopens_in_its_feedback_and_nothing_is_written(
+    questionnaire, tmp_path
+):
+    from dkdl.store import open_log
+
+    path = tmp_path / "log.db"
+    library = load_library([CASES], questionnaire)
+    with open_log(path) as log:
+        app = make_app(log=log, questionnaire=questionnaire, library=library)
+        async with app.run_test(size=SIZE) as pilot:
+            wrong = finish(app, "tui-wondzorg-01", Q5=1, Q10=3)
+            finish(app, "tui-kind-01")
+            await choose(app, pilot, "voortgang")
+            before = log_rows(path)
+            screen = app.screen
+            await pilot.press("6")
+            await pilot.pause()
+            table = screen.query_one("#pg-sessions")
+            assert app.focused is table
+            await pilot.press("down", "enter")  # the older one: wondzorg, answered wrong
+            await pilot.pause()
+            feedback = app.screen
+            assert isinstance(feedback, FeedbackScreen) and feedback.review
+            assert feedback.done.session_id == wrong.session_id
+            assert feedback.done.answers == wrong.answers  # her answers, as she gave them
+            lines = {line.question.id: line for line in feedback.feedback.lines}
+            assert not lines["Q5"].same and not lines["Q10"].same
+            text = " ".join(str(s.render()) for s in feedback.query(".qline"))
+            assert "soms geheugenproblemen" in text  # the key's answer at Q5
+            assert "Vergeet soms een afspraak" in text  # the case's reason
+            assert not feedback.query("#retry") and not feedback.query("#next_case")
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is screen
+            assert log_rows(path) == before
+
+
+async def test_a_changed_case_is_said_when_its_old_session_reopens():
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        done = finish(app, "tui-wondzorg-01")
+        log = app.practice_log
+        log._sessions[done.session_id] = replace(
+            log._sessions[done.session_id], case_hash="an-older-version"
+        )
+        await choose(app, pilot, "voortgang")
+        await pilot.press("6", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        assert any("gewijzigd" in str(w.render()) for w in app.screen.query(".warning"))
+
+
+@pytest.mark.parametrize("size", [(40, 12), (60, 18)])
+async def test_the_new_menu_entries_are_reachable_on_small_terminals(size):
+    app = new_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#nurse").value = "Anna"
+        menu = app.screen.query_one("#menu")
+        menu.focus()
+        await pilot.pause()
+        ids = [menu.get_option_at_index(i).id for i in range(menu.option_count)]
+        for _ in range(ids.index("voortgang")):
+            await pilot.press("down")
+        await pilot.pause()
+        option_region = menu.region  # the highlighted entry is scrolled into view
+        assert menu.highlighted == ids.index("voortgang") and option_region.height > 0
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ProgressScreen)
+        assert app.screen.progress is not None
+
+
+async def test_the_menu_is_one_line_per_entry_at_80x24_and_all_entries_show():
+    app = new_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        menu = app.screen.query_one("#menu")
+        assert menu.one_line
+        assert menu.region.bottom <= 23  # above the footer: every entry on screen
+        assert menu.option_count == 8
+
+
+async def test_weak_points_with_no_case_to_suggest_says_so(monkeypatch):
+    import dkdl.tui.progress_routes as routes
+
+    monkeypatch.setattr(routes, "weak_suggestion", lambda app, progress: None)
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(app, pilot, "zwakke-punten")
+        assert isinstance(app.screen, StartScreen)
+        notes = [n.message for n in app._notifications]
+        assert any("geen casus" in n for n in notes)
+        assert app.practice_log.sessions() == []
