@@ -52,3 +52,32 @@ def test_feedback(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(new_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize(
+    "tab,size",
+    [
+        ("overzicht", (80, 24)),
+        ("overzicht", (120, 40)),
+        ("vragen", (80, 24)),
+        ("zwak", (80, 24)),
+        ("eerder", (80, 24)),
+    ],
+    ids=lambda v: v if isinstance(v, str) else f"{v[0]}x{v[1]}",
+)
+def test_progress_screen(snap_compare, tab, size):
+    """Mijn voortgang on a hand-made Progress (fixed dates): the figures do not move."""
+    from dkdl.tui.screens.progress import ProgressScreen
+    from tests.progress_steps import sample_progress
+
+    async def run_before(pilot):
+        app = pilot.app
+        app.set_nurse("Anna")
+        screen = ProgressScreen("Anna", app.questionnaire)
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.show_progress(sample_progress(app))
+        screen.action_tab(tab)
+        await pilot.pause()
+
+    assert snap_compare(new_app(), terminal_size=size, run_before=run_before)

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
@@ -100,6 +100,7 @@ class ProgressScreen(Screen[None]):
                 yield DataTable(id="pg-questions", cursor_type="row", zebra_stripes=True)
             with TabPane("Zwakke punten", id="zwak"), VerticalScroll(classes="pg-pane"):
                 yield Static(LOADING, id="pg-weak")
+                yield Vertical(id="pg-weak-list")
             with TabPane("Nog te doen", id="nog"), VerticalScroll(classes="pg-pane"):
                 yield Static(LOADING, id="pg-not-done")
             with TabPane("Toetsen", id="toetsen"), VerticalScroll(classes="pg-pane"):
@@ -129,11 +130,17 @@ class ProgressScreen(Screen[None]):
     # -- told by the app when her figures are counted -------------------------------------
 
     def show_progress(self, progress: Progress) -> None:
-        """Fill every tab from ``progress``."""
+        """Fill every tab from ``progress`` (at once, or when the screen is mounted)."""
         self.progress = progress
+        if self.is_mounted:
+            self._fill(progress)
+        else:  # counted before the screen was up: fill it once it is
+            self.call_later(self._fill, progress)
+
+    def _fill(self, progress: Progress) -> None:
         self._overview(progress)
         self._questions(progress)
-        self.query_one("#pg-weak", Static).update(self._weak_text(progress))
+        self._weakest(progress)
         self.query_one("#pg-not-done", Static).update(self._not_done_text(progress))
         self._toetsen(progress)
         self._sessions(progress)
@@ -159,7 +166,7 @@ class ProgressScreen(Screen[None]):
             lines.append(
                 f"[b]{escape(self.questionnaire.axis_title(axis))}[/b]: "
                 f"eerder {rate_text(earlier, short=True)}, "
-                f"recent {rate_text(recent, short=True)} {change_markup(earlier, recent)}"
+                f"recent {rate_text(recent, short=True)} {change_markup(earlier, recent)}".rstrip()
             )
         self.query_one("#pg-axes", Static).update("\n".join(lines) or "—")
 
@@ -188,37 +195,49 @@ class ProgressScreen(Screen[None]):
             "kregen (de routering kan eerder stoppen)."
         )
 
-    def _weak_text(self, progress: Progress) -> str:
+    def _weakest(self, progress: Progress) -> None:
         if not progress.weakest:
-            return (
+            intro = (
                 "Nog geen zwakke punten: bij geen enkele vraag week je af van de sleutel."
                 if progress.sessions
                 else "Nog niets om te tellen: rond eerst een casus af."
             )
-        parts = [
-            "De vragen waarbij je het vaakst anders antwoordt dan de sleutel. "
-            "[b]z[/b]: oefen een casus die precies deze vragen raakt."
-        ]
-        parts += [self._weak_block(i, w) for i, w in enumerate(progress.weakest, start=1)]
-        return "\n\n".join(parts)
+        else:
+            intro = (
+                "De vragen waarbij je het vaakst anders antwoordt dan de sleutel. "
+                "[b]z[/b]: oefen een casus waarin het op deze vragen aankomt."
+            )
+        self.query_one("#pg-weak", Static).update(intro)
+        box = self.query_one("#pg-weak-list", Vertical)
+        box.remove_children()
+        box.mount_all(
+            widget
+            for i, weak in enumerate(progress.weakest, start=1)
+            for widget in self._weak_block(i, weak)
+        )
 
-    def _weak_block(self, index: int, weak: WeakQuestion) -> str:
-        lines = [
-            f"[b $primary]{index}. {weak.qid} {escape(weak.title)}[/]: "
-            f"{rate_text(weak.rate)} gelijk aan de sleutel",
-            f"  [dim]De vraag:[/] {bold_markup(weak.question_text)}",
-        ]
+    def _weak_block(self, index: int, weak: WeakQuestion) -> list[Static]:
+        """A heading, and under it (indented) the official wording, her usual answer, the
+        key's, and dkdl's own explanation under its label."""
+        lines = [f"[dim]De vraag:[/] {bold_markup(weak.question_text)}"]
         if weak.her_option is not None:
             lines.append(
-                f"  [dim]Jij koos vaak:[/] {weak.her_option} ‘{bold_markup(weak.her_option_text)}’"
+                f"[dim]Jij koos vaak:[/] {weak.her_option} ‘{bold_markup(weak.her_option_text)}’"
             )
         if weak.key_option is not None:
             lines.append(
-                f"  [dim]De sleutel:[/]   {weak.key_option} ‘{bold_markup(weak.key_option_text)}’"
+                f"[dim]De sleutel:[/] {weak.key_option} ‘{bold_markup(weak.key_option_text)}’"
             )
         if weak.explanation:
-            lines.append(f"  [i]{OWN_LABEL}:[/i] {bold_markup(weak.explanation)}")
-        return "\n".join(lines)
+            lines.append(f"[i]{OWN_LABEL}:[/i] {bold_markup(weak.explanation)}")
+        return [
+            Static(
+                f"{index}. {weak.qid} {escape(weak.title)}: "
+                f"{rate_text(weak.rate)} gelijk aan de sleutel",
+                classes="section",
+            ),
+            *[Static(line, classes="pg-weak-line") for line in lines],
+        ]
 
     def _not_done_text(self, progress: Progress) -> str:
         if not progress.not_done:
