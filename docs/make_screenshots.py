@@ -68,6 +68,23 @@ async def cases(app, pilot):
     app.open_mode("oefenen")
 
 
+async def progress(app, pilot, tab="overzicht"):
+    from dkdl.tui.screens.progress import ProgressScreen
+    from tests.progress_steps import sample_progress
+
+    app.set_nurse("Anna")
+    screen = ProgressScreen("Anna", app.questionnaire)
+    app.push_screen(screen)
+    await pilot.pause()
+    screen.show_progress(sample_progress(app, real_explanations=True))
+    screen.action_tab(tab)
+    await pilot.pause(0.5)  # the tab's underline slides into place
+
+
+async def progress_weak(app, pilot):
+    await progress(app, pilot, "zwak")
+
+
 async def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     await shot("start", (80, 24), start)
@@ -77,6 +94,8 @@ async def main() -> None:
     await shot("checklist", (80, 24), checklist)
     await shot("feedback", (100, 40), feedback)
     await shot("feedback-waarom", (100, 40), feedback_scrolled)
+    await shot("voortgang", (100, 32), progress)
+    await shot("voortgang-zwak", (100, 32), progress_weak)
 
 
 if __name__ == "__main__":

@@ -29,9 +29,10 @@ def finish(app, case_id: str, nurse: str = "Anna", **changes: int) -> Done:
     return app.practice.finish(session)
 
 
-def sample_progress(app, nurse: str = "Anna") -> Progress:
+def sample_progress(app, nurse: str = "Anna", *, real_explanations: bool = False) -> Progress:
     """A Progress as the core would give it, for the test library: 14 sessions in March and
-    April 2026 (every fourth a toets case), three toetsen, two weak questions."""
+    April 2026 (every fourth a toets case), three toetsen, two weak questions. Their
+    explanations are fixed test texts, or (for the manual's screenshots) dkdl's own."""
     q = app.questionnaire
     lib = app.library
     wond, kind = lib.by_id("tui-wondzorg-01"), lib.by_id("tui-kind-01")
@@ -70,6 +71,15 @@ def sample_progress(app, nurse: str = "Anna") -> Progress:
         ("ondersteuningsbehoefte", Rate(0, 0), Rate(7, 10), Rate(7, 10)),
     )
     q5, q10 = q.by_id["Q5"], q.by_id["Q10"]
+    explain = {
+        "Q5": "Testuitleg: al soms vergeetachtig telt als een probleem.",
+        "Q10": "Testuitleg: steunkousen aantrekken is geen zwachtelen.",
+    }
+    if real_explanations:
+        from dkdl.explanations import explanations_for
+
+        rules = explanations_for(app.scorer)
+        explain = {"Q5": rules.explain("Q5", 1, 2), "Q10": rules.explain("Q10", 3, 2)}
     weakest = (
         WeakQuestion(
             "Q5",
@@ -80,7 +90,7 @@ def sample_progress(app, nurse: str = "Anna") -> Progress:
             2,
             q5.option(1).text,
             q5.option(2).text,
-            "Testuitleg: al soms vergeetachtig telt als een probleem.",
+            explain["Q5"],
         ),
         WeakQuestion(
             "Q10",
@@ -91,7 +101,7 @@ def sample_progress(app, nurse: str = "Anna") -> Progress:
             2,
             q10.option(3).text,
             q10.option(2).text,
-            "Testuitleg: steunkousen aantrekken is geen zwachtelen.",
+            explain["Q10"],
         ),
     )
     toetsen = (

@@ -11,8 +11,11 @@ import pytest
 
 from dkdl.cases import load_library
 from dkdl.tui.app import make_app
+from dkdl.tui.messages import SessionFinished
+from dkdl.tui.screens.confirm import ChoiceScreen
 from dkdl.tui.screens.feedback import FeedbackScreen
 from dkdl.tui.screens.progress import OWN_LABEL, ProgressScreen
+from dkdl.tui.screens.question import QuestionScreen
 from dkdl.tui.screens.start import StartScreen
 from tests.progress_steps import finish, sample_progress
 from tests.steps import CASES, new_app
@@ -213,3 +216,91 @@ async def test_weak_points_with_no_case_to_suggest_says_so(monkeypatch):
         notes = [n.message for n in app._notifications]
         assert any("geen casus" in n for n in notes)
         assert app.practice_log.sessions() == []
+
+
+def expected_suggestion(app, nurse: str = "Anna"):
+    """What the core suggests for her now, asked the way the app asks it."""
+    from dkdl.tui.progress_routes import counted_progress, weak_suggestion
+
+    return weak_suggestion(app, counted_progress(app, nurse))
+
+
+async def answer_as_key(app, pilot) -> None:
+    """Answer the open question screen's case as its key, and finish."""
+    screen = app.screen
+    assert isinstance(screen, QuestionScreen)
+    case = screen.session.case
+    if screen.reading():
+        await pilot.press("c")
+    for qid in app.scorer.question_ids:
+        if qid in screen.session.reached():
+            screen.session.choose(case.answers.options[qid], qid)
+    if screen.session.checklist_shown():
+        screen.session.tick(case.answers.items)
+    screen.post_message(SessionFinished(screen.session))
+    await pilot.pause()
+
+
+async def test_weak_points_start_a_case_with_its_reason_and_say_it_again_in_the_feedback():
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        finish(app, "tui-wondzorg-01", Q5=1)  # a miss at Q5
+        expected = expected_suggestion(app)
+        assert expected is not None
+        await choose(app, pilot, "zwakke-punten")
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceScreen)
+        said = str(dialog.query_one("#dialog-text").render())
+        assert expected.case.title in said and expected.reason in said
+        sessions_before = len(app.practice_log.sessions())
+        await pilot.press("enter")  # Beginnen has the focus
+        await pilot.pause()
+        question = app.screen
+        assert isinstance(question, QuestionScreen)
+        assert question.session.case is expected.case and question.session.mode == "oefenen"
+        assert len(app.practice_log.sessions()) == sessions_before + 1  # an ordinary session
+        await answer_as_key(app, pilot)
+        feedback = app.screen
+        assert isinstance(feedback, FeedbackScreen) and not feedback.review
+        assert expected.reason in str(feedback.query_one("#weak-reason").render())
+        assert "zwakke punt" in str(feedback.query_one("#next_case").label)
+        following = expected_suggestion(app)
+        await pilot.press("n")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if following is None:
+            assert isinstance(app.screen, FeedbackScreen)
+        else:
+            assert isinstance(app.screen, ChoiceScreen)
+            assert following.reason in str(app.screen.query_one("#dialog-text").render())
+            await pilot.press("escape")  # Terug: back on the feedback, nothing started
+            await pilot.pause()
+            assert app.screen is feedback
+            assert len(app.practice_log.sessions()) == sessions_before + 1
+
+
+async def test_weak_points_terug_starts_nothing():
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        finish(app, "tui-wondzorg-01", Q10=3)
+        await choose(app, pilot, "zwakke-punten")
+        assert isinstance(app.screen, ChoiceScreen)
+        before = len(app.practice_log.sessions())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert len(app.practice_log.sessions()) == before
+
+
+async def test_z_on_mijn_voortgang_asks_for_a_weak_point_case():
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        finish(app, "tui-wondzorg-01", Q5=1)
+        await choose(app, pilot, "voortgang")
+        assert isinstance(app.screen, ProgressScreen)
+        await pilot.press("z")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)

@@ -69,15 +69,15 @@ class ProfileChart(PlotextPlot):
             values = series.get(mode)
             if not values:
                 continue
-            xs = [i + 1 for i, v in enumerate(values) if v is not None]
+            xs: list[float] = [i + 1 for i, v in enumerate(values) if v is not None]
             ys = [v for v in values if v is not None]
             plt.plot(xs, ys, marker="braille", label=f"{label}: profiel goed")
             if len(xs) == 1:  # one point draws no line: mark it
                 plt.scatter(xs, ys, marker="●")
         if periods:
             step = max(1, len(periods) // 6)
-            ticks = list(range(1, len(periods) + 1))[::step]
-            plt.xticks(ticks, [period_label(periods[i - 1]) for i in ticks])
+            ticks: list[float] = [float(i) for i in range(1, len(periods) + 1, step)]
+            plt.xticks(ticks, [period_label(periods[int(i) - 1]) for i in ticks])
             plt.xlim(0.5, len(periods) + 0.5)
         plt.ylim(0, 100)
         plt.yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
