@@ -263,7 +263,9 @@ async def test_weak_points_start_a_case_with_its_reason_and_say_it_again_in_the_
         feedback = app.screen
         assert isinstance(feedback, FeedbackScreen) and not feedback.review
         assert expected.reason in str(feedback.query_one("#weak-reason").render())
-        assert "zwakke punt" in str(feedback.query_one("#next_case").label)
+        assert "zwakke punt" in str(feedback.query_one("#next_weak_case").label)
+        keys = {k.key: k.description for k in feedback.query("FooterKey") if k.display}
+        assert keys["n"] == "Volgende zwakke punt"
         following = expected_suggestion(app)
         await pilot.press("n")
         await pilot.pause()
@@ -304,3 +306,18 @@ async def test_z_on_mijn_voortgang_asks_for_a_weak_point_case():
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ChoiceScreen)
+
+
+def test_help_and_manual_quote_the_weak_point_rule_as_the_core_states_it():
+    from pathlib import Path
+
+    from dkdl.adaptive import RULE
+    from dkdl.tui.screens.help import help_text
+
+    def words(text: str) -> str:
+        return " ".join(text.replace("> ", " ").split())
+
+    manual = (Path(__file__).parents[1] / "docs" / "handleiding.md").read_text(encoding="utf-8")
+    assert words(RULE) in words(help_text())
+    assert words(RULE) in words(manual)
+    assert "## Mijn voortgang" in help_text()

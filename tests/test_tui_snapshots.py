@@ -81,3 +81,43 @@ def test_progress_screen(snap_compare, tab, size):
         await pilot.pause()
 
     assert snap_compare(new_app(), terminal_size=size, run_before=run_before)
+
+
+def _suggestion(app):
+    """A weak-point suggestion made by hand (the snapshot does not follow the core's rule)."""
+    from dkdl.adaptive import Suggestion
+
+    return Suggestion(
+        app.library.by_id("tui-wondzorg-01"),
+        "Gekozen omdat je Geheugen vaak anders invult dan de sleutel.",
+        ("Q5",),
+    )
+
+
+def test_weak_case_dialog(snap_compare):
+    async def run_before(pilot):
+        pilot.app.set_nurse("Anna")
+        pilot.app._weak_case_chosen(_suggestion(pilot.app))
+        await pilot.pause()
+
+    assert snap_compare(new_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_feedback_of_a_weak_point_case(snap_compare):
+    from dkdl.tui.messages import SessionFinished
+
+    async def run_before(pilot):
+        app = pilot.app
+        app.set_nurse("Anna")
+        app.start_weak_case(_suggestion(app))
+        await pilot.pause()
+        session = app.screen.session
+        options = dict(session.case.answers.options) | {"Q5": 1}
+        for qid in app.scorer.question_ids:
+            if qid in session.reached():
+                session.choose(options[qid], qid)
+        session.tick(session.case.answers.items)
+        app.screen.post_message(SessionFinished(session))
+        await pilot.pause()
+
+    assert snap_compare(new_app(), terminal_size=(80, 24), run_before=run_before)

@@ -54,6 +54,7 @@ class FeedbackScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "retry", "Opnieuw"),
         Binding("n", "next_case", "Volgende casus"),
+        Binding("n", "next_weak_case", "Volgende zwakke punt"),
         Binding("c", "case_text", "Casus lezen"),
         Binding("escape", "home", "Naar start"),
     ]
@@ -66,6 +67,10 @@ class FeedbackScreen(Screen[None]):
         self.weak_reason = weak_reason  # why the weak-point choice picked this case
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_case" and self.weak_reason:
+            return False  # 'n' is the next weak-point case instead
+        if action == "next_weak_case":
+            return bool(self.weak_reason) and not self.review
         if action in ("next_case", "case_text"):
             return self.done.case is not None and (action == "case_text" or not self.review)
         if action == "retry":
@@ -113,8 +118,12 @@ class FeedbackScreen(Screen[None]):
                 else:
                     if fb.has_key:
                         yield Button("Opnieuw (r)", id="retry")
-                        nxt = "Volgende zwakke punt" if self.weak_reason else "Volgende casus"
-                        yield Button(f"{nxt} (n)", id="next_case", variant="primary")
+                        if self.weak_reason:
+                            yield Button(
+                                "Volgende zwakke punt (n)", id="next_weak_case", variant="primary"
+                            )
+                        else:
+                            yield Button("Volgende casus (n)", id="next_case", variant="primary")
                         yield Button("Casus lezen (c)", id="case_text")
                     else:
                         yield Button("Nieuwe registratie (r)", id="retry", variant="primary")
@@ -325,6 +334,7 @@ class FeedbackScreen(Screen[None]):
         actions = {
             "retry": self.action_retry,
             "next_case": self.action_next_case,
+            "next_weak_case": self.action_next_weak_case,
             "case_text": self.action_case_text,
             "home": self.action_home,
         }
@@ -336,7 +346,11 @@ class FeedbackScreen(Screen[None]):
 
     def action_next_case(self) -> None:
         if self.done.case is not None and not self.review:
-            self.post_message(WeakCaseWanted() if self.weak_reason else NextCase(self.done.case))
+            self.post_message(NextCase(self.done.case))
+
+    def action_next_weak_case(self) -> None:
+        if self.weak_reason and not self.review:
+            self.post_message(WeakCaseWanted())
 
     def action_case_text(self) -> None:
         from dkdl.tui.screens.casetext import CaseTextScreen
