@@ -42,6 +42,12 @@ async def choose(app, pilot, key: str, nurse: str = "Anna") -> None:
     await pilot.pause()
 
 
+async def show_tab(pilot, screen, tab: str) -> None:
+    """Open a tab of Mijn voortgang (each is filled when first shown)."""
+    screen.action_tab(tab)
+    await pilot.pause()
+
+
 def log_rows(path) -> tuple[int, ...]:
     """Rows in every table of the log that a session touches."""
     with sqlite3.connect(path) as conn:
@@ -65,15 +71,19 @@ async def test_mijn_voortgang_opens_from_the_start_screen_with_her_figures():
         summary = text_of(screen, "#pg-summary")
         assert "2 casussen afgerond" in summary and "1 daarvan" in summary
         # per question: Q5 once right, once not; both among her last ten, nothing earlier
+        await show_tab(pilot, screen, "vragen")
         row = screen.query_one("#pg-questions").get_row("Q5")
         assert (row[1], row[2], row[4]) == ("—", "50% (1/2)", "50% (1/2)")
         # her weakest question is Q5, with the official option texts and dkdl's own label
+        await show_tab(pilot, screen, "zwak")
         weak = text_of(screen, "#pg-weak-list")
         assert "Q5" in weak and OWN_LABEL in weak
         q5 = app.questionnaire.by_id["Q5"]
         assert q5.option(1).text.split("**")[0][:20] in weak
         # not done: the case she has not finished (Bert's does not count for her)
+        await show_tab(pilot, screen, "nog")
         assert "Testcasus: kind met sondevoeding" in text_of(screen, "#pg-not-done")
+        await show_tab(pilot, screen, "toetsen")
         assert "Je hebt nog geen toets gedaan" in text_of(screen, "#pg-toets-note")
 
 
@@ -103,18 +113,21 @@ async def test_the_layout_of_a_hand_made_progress():
         assert axes[0].startswith("Draagkracht: eerder 50% (10/20), recent 80% (8/10) ↑")
         assert axes[1].endswith("↓")  # draaglast 75% -> 60%
         assert axes[2] == "Ondersteuningsbehoefte: eerder —, recent 70% (7/10)"  # no arrow
+        await show_tab(pilot, screen, "eerder")
         sessions = screen.query_one("#pg-sessions")
         assert sessions.row_count == 14
         newest = sessions.get_row_at(0)
         assert newest[1].startswith("09-04-26") or newest[1].startswith("10-04-26")
+        await show_tab(pilot, screen, "toetsen")
         toetsen = screen.query_one("#pg-toetsen")
         assert [toetsen.get_row_at(i)[1] for i in range(3)] == ["3 van 5", "4 van 5", "1 van 5"]
         assert toetsen.get_row_at(2)[3] == "niet af"
+        await show_tab(pilot, screen, "zwak")
         weak = text_of(screen, "#pg-weak-list")
         assert weak.index("1. Q5") < weak.index("2. Q10")
         assert weak.count(OWN_LABEL) == 2
-        await pilot.press("5")
-        assert screen.query_one("TabbedContent").active == "toetsen"
+        await pilot.press("2")
+        assert screen.query_one("TabbedContent").active == "vragen"
 
 
 async def test_an_earlier_session_reopens_in_its_feedback_and_nothing_is_written(

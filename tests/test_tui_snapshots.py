@@ -78,6 +78,8 @@ def test_progress_screen(snap_compare, tab, size):
         await pilot.pause()
         screen.show_progress(sample_progress(app))
         screen.action_tab(tab)
+        await pilot.pause()  # the tab is filled when shown
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
     assert snap_compare(new_app(), terminal_size=size, run_before=run_before)

@@ -9,6 +9,7 @@ screen only lays it out. Enter on an earlier session asks the app to reopen its 
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -18,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from dkdl.scoring import profile_name
@@ -31,7 +33,14 @@ if TYPE_CHECKING:
     from dkdl.progress import Progress, Rate, WeakQuestion
     from dkdl.questionnaire import Questionnaire
 
-TABS = ("overzicht", "vragen", "zwak", "nog", "toetsen", "eerder")
+TABS = {
+    "overzicht": "Overzicht",
+    "vragen": "Per vraag",
+    "zwak": "Zwakke punten",
+    "nog": "Nog te doen",
+    "toetsen": "Toetsen",
+    "eerder": "Eerdere",
+}
 LOADING = "Je oefeningen worden geteld…"
 # how dkdl's own explanation is labelled: it is the app's reading, not NZa text
 OWN_LABEL = "Uitleg van dkdl (eigen uitleg, geen tekst van de NZa)"
@@ -76,7 +85,10 @@ class ProgressScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Terug"),
         Binding("z", "weak_case", "Zwakke punten oefenen"),
-        *[Binding(str(n), f"tab('{tab}')", tab, show=False) for n, tab in enumerate(TABS, start=1)],
+        *[
+            Binding(str(n), f"tab('{tab}')", title, show=False)
+            for n, (tab, title) in enumerate(TABS.items(), start=1)
+        ],
     ]
 
     def __init__(self, nurse: str, questionnaire: Questionnaire) -> None:
@@ -84,6 +96,9 @@ class ProgressScreen(Screen[None]):
         self.nurse = nurse
         self.questionnaire = questionnaire
         self.progress: Progress | None = None
+        self.filled: set[str] = set()  # the tabs showing ``progress``
+        self.composed: set[str] = {"overzicht"}  # the tabs with their widgets mounted
+        self._showing = asyncio.Lock()  # a tab is mounted whole before it is filled
 
     # -- layout --------------------------------------------------------------------------
 
@@ -95,21 +110,29 @@ class ProgressScreen(Screen[None]):
                 yield Static("Per as: jouw antwoorden gelijk aan de sleutel", classes="section")
                 yield Static(id="pg-axes", classes="para")
                 yield ProfileChart(id="pg-chart")
-            with TabPane("Per vraag", id="vragen"), VerticalScroll(classes="pg-pane"):
-                yield Static(LOADING, id="pg-questions-note", classes="muted")
-                yield DataTable(id="pg-questions", cursor_type="row", zebra_stripes=True)
-            with TabPane("Zwakke punten", id="zwak"), VerticalScroll(classes="pg-pane"):
-                yield Static(LOADING, id="pg-weak")
-                yield Vertical(id="pg-weak-list")
-            with TabPane("Nog te doen", id="nog"), VerticalScroll(classes="pg-pane"):
-                yield Static(LOADING, id="pg-not-done")
-            with TabPane("Toetsen", id="toetsen"), VerticalScroll(classes="pg-pane"):
-                yield Static(LOADING, id="pg-toets-note", classes="muted")
-                yield DataTable(id="pg-toetsen", cursor_type="none", zebra_stripes=True)
-            with TabPane("Eerdere", id="eerder"), VerticalScroll(classes="pg-pane"):
-                yield Static(LOADING, id="pg-sessions-note", classes="muted")
-                yield DataTable(id="pg-sessions", cursor_type="row", zebra_stripes=True)
+            for tab, title in list(TABS.items())[1:]:
+                yield TabPane(title, id=tab)  # its widgets are mounted when first shown
         yield SteadyFooter()
+
+    def _tab_widgets(self, tab: str) -> list[Widget]:
+        """The widgets of a tab other than the overview, still without her figures."""
+        parts: dict[str, list[Widget]] = {
+            "vragen": [
+                Static(LOADING, id="pg-questions-note", classes="muted"),
+                DataTable(id="pg-questions", cursor_type="row", zebra_stripes=True),
+            ],
+            "zwak": [Static(LOADING, id="pg-weak"), Vertical(id="pg-weak-list")],
+            "nog": [Static(LOADING, id="pg-not-done")],
+            "toetsen": [
+                Static(LOADING, id="pg-toets-note", classes="muted"),
+                DataTable(id="pg-toetsen", cursor_type="none", zebra_stripes=True),
+            ],
+            "eerder": [
+                Static(LOADING, id="pg-sessions-note", classes="muted"),
+                DataTable(id="pg-sessions", cursor_type="row", zebra_stripes=True),
+            ],
+        }
+        return [VerticalScroll(*parts[tab], classes="pg-pane")]
 
     def on_mount(self) -> None:
         self.sub_title = f"Mijn voortgang: {self.nurse}"
@@ -118,8 +141,11 @@ class ProgressScreen(Screen[None]):
         self.query_one(TabbedContent).active = tab
 
     @on(TabbedContent.TabActivated)
-    def tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        """A tab with a table gives it the focus, so ↑ ↓ and Enter work at once."""
+    async def tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """Mount and fill the tab when first shown; a tab with a table gives it the focus, so
+        ↑ ↓ and Enter work at once."""
+        if event.pane.id:
+            await self._show_tab(event.pane.id)
         tables = event.pane.query(DataTable)
         if tables and tables.first().cursor_type != "none":
             tables.first().focus()
@@ -130,20 +156,35 @@ class ProgressScreen(Screen[None]):
     # -- told by the app when her figures are counted -------------------------------------
 
     def show_progress(self, progress: Progress) -> None:
-        """Fill every tab from ``progress`` (at once, or when the screen is mounted)."""
+        """Show ``progress``: the open tab at once (or when the screen is mounted), each other
+        tab when it is first shown (her 2,000 earlier sessions need not wait for the overview)."""
         self.progress = progress
-        if self.is_mounted:
-            self._fill(progress)
-        else:  # counted before the screen was up: fill it once it is
-            self.call_later(self._fill, progress)
+        self.filled = set()
+        # (counted before the screen was up: this runs once it is)
+        self.call_later(lambda: self._show_tab(self.query_one(TabbedContent).active))
 
-    def _fill(self, progress: Progress) -> None:
-        self._overview(progress)
-        self._questions(progress)
-        self._weakest(progress)
-        self.query_one("#pg-not-done", Static).update(self._not_done_text(progress))
-        self._toetsen(progress)
-        self._sessions(progress)
+    async def _show_tab(self, tab: str) -> None:
+        """The tab's widgets mounted (once), then filled from ``progress`` if it is there."""
+        async with self._showing:
+            if tab not in self.composed:
+                self.composed.add(tab)
+                await self.query_one(f"#{tab}", TabPane).mount_all(self._tab_widgets(tab))
+        progress = self.progress
+        if progress is None or tab in self.filled:
+            return
+        self.filled.add(tab)
+        if tab == "overzicht":
+            self._overview(progress)
+        elif tab == "vragen":
+            self._questions(progress)
+        elif tab == "zwak":
+            self._weakest(progress)
+        elif tab == "nog":
+            self.query_one("#pg-not-done", Static).update(self._not_done_text(progress))
+        elif tab == "toetsen":
+            self._toetsen(progress)
+        elif tab == "eerder":
+            self._sessions(progress)
 
     def _overview(self, progress: Progress) -> None:
         n = len(progress.sessions)
