@@ -109,4 +109,17 @@ def sample_progress(app, nurse: str = "Anna", *, real_explanations: bool = False
         ToetsResult("t2", "2026-04-02T10:00:00+00:00", 4, 5, True),
         ToetsResult("t3", "2026-04-09T10:00:00+00:00", 1, 5, False),
     )
-    return Progress(nurse, tuple(sessions), questions, axes, weakest, (kind,), toetsen, 10)
+    from dkdl.explanations import explanations_for
+
+    label = explanations_for(app.scorer).label
+    return Progress(
+        nurse,
+        tuple(sessions),
+        questions,
+        axes,
+        weakest,
+        (kind,),
+        toetsen,
+        10,
+        explanation_label=label,
+    )

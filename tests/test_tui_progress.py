@@ -14,7 +14,7 @@ from dkdl.tui.app import make_app
 from dkdl.tui.messages import SessionFinished
 from dkdl.tui.screens.confirm import ChoiceScreen
 from dkdl.tui.screens.feedback import FeedbackScreen
-from dkdl.tui.screens.progress import OWN_LABEL, ProgressScreen
+from dkdl.tui.screens.progress import ProgressScreen
 from dkdl.tui.screens.question import QuestionScreen
 from dkdl.tui.screens.start import StartScreen
 from tests.progress_steps import finish, sample_progress
@@ -77,7 +77,8 @@ async def test_mijn_voortgang_opens_from_the_start_screen_with_her_figures():
         # her weakest question is Q5, with the official option texts and dkdl's own label
         await show_tab(pilot, screen, "zwak")
         weak = text_of(screen, "#pg-weak-list")
-        assert "Q5" in weak and OWN_LABEL in weak
+        label = screen.progress.explanation_label
+        assert "Q5" in weak and f"{label}:" in weak and "geen tekst van de NZa" in label
         q5 = app.questionnaire.by_id["Q5"]
         assert q5.option(1).text.split("**")[0][:20] in weak
         # not done: the case she has not finished (Bert's does not count for her)
@@ -125,7 +126,7 @@ async def test_the_layout_of_a_hand_made_progress():
         await show_tab(pilot, screen, "zwak")
         weak = text_of(screen, "#pg-weak-list")
         assert weak.index("1. Q5") < weak.index("2. Q10")
-        assert weak.count(OWN_LABEL) == 2
+        assert weak.count(f"{progress.explanation_label}:") == 2
         await pilot.press("2")
         assert screen.query_one("TabbedContent").active == "vragen"
 

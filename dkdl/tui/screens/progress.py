@@ -42,8 +42,6 @@ TABS = {
     "eerder": "Eerdere",
 }
 LOADING = "Je oefeningen worden geteld…"
-# how dkdl's own explanation is labelled: it is the app's reading, not NZa text
-OWN_LABEL = "Uitleg van dkdl (eigen uitleg, geen tekst van de NZa)"
 BAR = 10  # width of a toets result bar
 
 
@@ -254,12 +252,12 @@ class ProgressScreen(Screen[None]):
         box.mount_all(
             widget
             for i, weak in enumerate(progress.weakest, start=1)
-            for widget in self._weak_block(i, weak)
+            for widget in self._weak_block(i, weak, progress.explanation_label)
         )
 
-    def _weak_block(self, index: int, weak: WeakQuestion) -> list[Static]:
+    def _weak_block(self, index: int, weak: WeakQuestion, label: str) -> list[Static]:
         """A heading, and under it (indented) the official wording, her usual answer, the
-        key's, and dkdl's own explanation under its label."""
+        key's, and dkdl's own explanation under ``label`` (the core's: not NZa text)."""
         lines = [f"[dim]De vraag:[/] {bold_markup(weak.question_text)}"]
         if weak.her_option is not None:
             lines.append(
@@ -270,7 +268,7 @@ class ProgressScreen(Screen[None]):
                 f"[dim]De sleutel:[/] {weak.key_option} ‘{bold_markup(weak.key_option_text)}’"
             )
         if weak.explanation:
-            lines.append(f"[i]{OWN_LABEL}:[/i] {bold_markup(weak.explanation)}")
+            lines.append(f"[i]{escape(label)}:[/i] {bold_markup(weak.explanation)}")
         return [
             Static(
                 f"{index}. {weak.qid} {escape(weak.title)}: "
