@@ -136,16 +136,3 @@ def test_nothing_to_offer_gives_none(scorer, cases, weak_at_q5):
 
 def test_the_rule_is_written_down_in_dutch_as_the_apps_own():
     assert "zwakste vraag" in RULE and "geen regel van de NZa" in RULE
-
-
-def test_the_progress_core_never_imports_textual():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "import dkdl.progress, dkdl.adaptive, dkdl.explanations\n"
-        "sys.exit(1 if any(m.split('.')[0] == 'textual' for m in sys.modules) else 0)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
