@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -149,6 +150,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     end = datetime(2026, 3, 1, tzinfo=UTC)
+    print(f"load average at start: {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "")
     print(f"{'sessions':>8}  {'importer':8}  {'time s':>7}  {'hold s':>7}  {'batches':>7}  "
           f"{'wait max s':>10}  {'wait med ms':>11}  {'peak MB':>7}")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:

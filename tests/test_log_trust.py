@@ -327,3 +327,23 @@ def test_a_nurse_practising_during_a_large_import_never_waits_long(tmp_path, cas
     with open_log(target, readonly=True) as log:
         noor = log.sessions("Noor")
         assert len(noor) == 1 and len(log.answers(noor[0].id)) == min(int(answers), 12)
+
+
+def test_an_import_leaves_the_target_connection_as_it_found_it(tmp_path, cases):
+    """While importing, commits do not wait for the disk and checkpoints happen between
+    batches; afterwards the connection is back to waiting for the disk on every commit
+    (synchronous FULL, automatic checkpoints) and the import is checkpointed into the file."""
+    source = make_log(tmp_path / "laptop.db", cases, sessions=300, seed=3)
+    with open_log(tmp_path / "trainer.db") as log:
+        conn = log.db.conn
+        before = [
+            conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("synchronous", "wal_autocheckpoint")
+        ]
+        (report,) = import_logs(log, [source])
+        after = [
+            conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("synchronous", "wal_autocheckpoint")
+        ]
+        busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert report.report.added == 300
+    assert before == after == [2, 1000]
+    assert busy == 0 and frames == done  # nothing of the import left only in the WAL

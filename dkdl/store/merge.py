@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dkdl.sessionlog import BEZIG, check_pseudonym
-from dkdl.store.files import StoreError, read_only_error
+from dkdl.store.files import StoreError, read_only_error, translate
 from dkdl.store.log import SqliteLog
 from dkdl.store.rows import (
     ANSWER_SELECT,
@@ -391,17 +391,22 @@ def _import_settings(target: SqliteLog) -> Iterator[None]:
     afterwards, with a checkpoint that puts everything imported safely on disk."""
     conn = target.db.conn
     with target._lock:
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            yield
-            return
-        sync = int(conn.execute("PRAGMA synchronous").fetchone()[0])
-        auto = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            wal = conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            if wal:
+                sync = int(conn.execute("PRAGMA synchronous").fetchone()[0])
+                auto = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA wal_autocheckpoint = 0")
+        except sqlite3.Error as exc:
+            raise translate(exc, target.path, "de import") from None
+    if not wal:
+        yield
+        return
     try:
         yield
     finally:
-        with target._lock:
+        with target._lock, contextlib.suppress(sqlite3.Error):
             conn.execute(f"PRAGMA synchronous = {sync}")
             conn.execute(f"PRAGMA wal_autocheckpoint = {auto}")
         _checkpoint(target)
