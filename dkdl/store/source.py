@@ -11,7 +11,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from dkdl.store import sqlcheck
 from dkdl.store.files import StoreError, check_file, connect_ro, translate
 from dkdl.store.rows import (
     SESSION_COLUMNS,
@@ -24,6 +23,7 @@ from dkdl.store.rows import (
     toets_rows,
 )
 from dkdl.store.schema import legacy_installation
+from dkdl.store.sqlcheck import answer_sql, parameters, session_sql
 from dkdl.store.validate import (
     BadRow,
     answer_problems,
@@ -178,7 +178,7 @@ class SourceLog:
         try:
             for problem in self._structure_problems():
                 bad.append(BadRow("-", None, (problem,)))
-            params = sqlcheck.parameters(
+            params = parameters(
                 self.conn,
                 self._sessions,
                 _ANSWERS,
@@ -186,8 +186,7 @@ class SourceLog:
                 {"installation": self._installation},
             )
             suspects = self.conn.execute(
-                f"SELECT * FROM ({self._sessions}) WHERE {sqlcheck.session_sql()} IS NOT 1 "
-                "ORDER BY id",
+                f"SELECT * FROM ({self._sessions}) WHERE {session_sql()} IS NOT 1 ORDER BY id",
                 params,
             )
             width = len(SESSION_FIELDS)
@@ -199,7 +198,7 @@ class SourceLog:
                 if problems:
                     found(session.session_id, None, problems)
             suspects = self.conn.execute(
-                f"SELECT * FROM ({_ANSWERS}) WHERE {sqlcheck.answer_sql()} IS NOT 1 "
+                f"SELECT * FROM ({_ANSWERS}) WHERE {answer_sql()} IS NOT 1 "
                 "ORDER BY session_row, question",
                 params,
             )
