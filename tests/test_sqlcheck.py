@@ -156,7 +156,8 @@ def _reference_bad_rows(path: Path) -> int:
                 return bad
             versions = {s.session_id: s.questionnaire_version for s in sessions}
             bad += sum(1 for s in sessions if session_problems(s))
-            bad += sum(1 for a in answers if answer_problems(a, versions.get(a.session_id)))
+            for uuid, rows in answers.items():
+                bad += sum(1 for a in rows if answer_problems(AnswerRow._make(a), versions[uuid]))
     finally:
         source.close()
 

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,8 @@ from dkdl.store.rows import (
     toets_rows,
 )
 from dkdl.store.source import SourceLog
+
+ANSWERED_AT = AnswerRow._fields.index("answered_at")
 
 
 @dataclass
@@ -114,7 +116,7 @@ def merge_bundle(log: SqliteLog, bundle: LogBundle) -> MergeReport:
 def _merge_batch(
     conn: sqlite3.Connection,
     sessions: list[SessionRow],
-    per_session: dict[str, list[AnswerRow]],
+    per_session: Mapping[str, Sequence[tuple]],
     report: MergeReport,
 ) -> None:
     """Merge ``sessions`` (with their answers from ``per_session``) inside the caller's write
@@ -136,7 +138,7 @@ def _merge_batch(
         if found is None:
             new_rows.append(values)
         elif found[1] == BEZIG and _got_further(
-            conn, found[0], row.status, per_session.get(row.session_id, [])
+            conn, found[0], row.status, per_session.get(row.session_id, ())
         ):
             conn.execute(
                 "UPDATE sessions SET nurse = ?, "
@@ -159,7 +161,7 @@ def _merge_batch(
     )
     ids = dict(conn.execute("SELECT uuid, id FROM sessions WHERE id > ?", (max_id,)))
     ids.update(replace_ids)
-    answer_rows = [(ids[a.session_id], *a[1:]) for u in ids for a in per_session.get(u, ())]
+    answer_rows = [(sid, *a[1:]) for u, sid in ids.items() for a in per_session.get(u, ())]
     conn.executemany(
         "INSERT INTO answers (session, question, option, items, answered_at, seconds, "
         "changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -172,7 +174,7 @@ def _merge_batch(
 
 
 def _got_further(
-    conn: sqlite3.Connection, row_id: int, status: str, answers: list[AnswerRow]
+    conn: sqlite3.Connection, row_id: int, status: str, answers: Sequence[tuple]
 ) -> bool:
     """Whether a copy (``status``, ``answers``) of the ``bezig`` session ``row_id`` is further
     along: finished, or with more answers, or with a later last answer."""
@@ -181,7 +183,7 @@ def _got_further(
     count, last = conn.execute(
         "SELECT count(*), max(answered_at) FROM answers WHERE session = ?", (row_id,)
     ).fetchone()
-    their_last = max((a.answered_at for a in answers), default=None)
+    their_last = max((a[ANSWERED_AT] for a in answers), default=None)
     return len(answers) > count or (their_last is not None and (last is None or their_last > last))
 
 
@@ -317,12 +319,9 @@ def _import_source(target: SqliteLog, source: SourceLog) -> MergeReport:
     costs: deque[float] = deque(maxlen=3)  # seconds of lock per session, last batches
     with _import_settings(target):
         while True:
-            after, sessions, answers = source.read_batch(after, size)
+            after, sessions, per_session = source.read_batch(after, size)
             if not sessions:
                 break
-            per_session: dict[str, list[AnswerRow]] = {}
-            for answer in answers:
-                per_session.setdefault(answer.session_id, []).append(answer)
             hold = _batch(target, source, report, _merge_batch, sessions, per_session, report)
             # The next size from the slowest of the last batches per session (a target grows
             # and the machine is shared: one quick batch must not double the next one's hold).
