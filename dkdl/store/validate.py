@@ -241,9 +241,11 @@ def answer_problems(
     row: AnswerRow, version: str | None = None, *, strict: bool = True
 ) -> list[str]:
     """What is wrong with one answer row of a session of questionnaire ``version``; ``strict``
-    as in :func:`session_problems` (question ids, option ranges and items from the vocabulary)."""
+    as in :func:`session_problems`. When dkdl knows ``version``, its question ids, option
+    ranges and checklist items are checked in either mode: an option the questionnaire lacks
+    would break the scoring of whoever reads it (strict only adds: the version must be known)."""
     problems: list[str] = []
-    vocabulary = known_vocabularies().get(version) if strict and version is not None else None
+    vocabulary = known_vocabularies().get(version) if version is not None else None
     question: str | None = row.question
     if not (_text(question) and len(question) <= MAX_ID and _CODE.fullmatch(question)):
         problems.append(f"vraag {show(question)} is geen vraag-id")

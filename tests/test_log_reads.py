@@ -1,0 +1,60 @@
+"""The log's own reads leave out answers the questionnaire cannot have, so nothing downstream
+(the feedback of an earlier session, Mijn voortgang, the trainer) meets them; reopening such a
+session says which answer is missing instead of failing inside the scoring."""
+
+import sqlite3
+
+import pytest
+
+from dkdl.cases import load_library
+from dkdl.practice import Practice
+from dkdl.store import open_log
+from tests.steps import CASES
+from tests.test_practice import KEY_WOND, WOND_ITEMS, answer_all
+
+
+@pytest.fixture
+def finished(tmp_path, questionnaire, scorer):
+    """A log file with one finished session, closed; returns (path, session id, library)."""
+    library = load_library([CASES], questionnaire)
+    path = tmp_path / "log.db"
+    log = open_log(path)
+    p = Practice(log, scorer, library)
+    s = p.start("Anna", "oefenen", library.by_id("tui-wondzorg-01"))
+    answer_all(s, KEY_WOND, WOND_ITEMS)
+    p.finish(s)
+    log.close()
+    return path, s.session_id, library
+
+
+def craft(path, sql):
+    """Change the file behind dkdl's back, as a hand edit or an old importer could."""
+    conn = sqlite3.connect(path)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "sql, question",
+    [
+        ("UPDATE answers SET option = 9 WHERE question = 'Q5'", "Q5"),
+        ("UPDATE answers SET items = 'zwachtelen,infuus' WHERE question = 'Q12'", "Q12"),
+        ("UPDATE answers SET items = 'zwachtelen' WHERE question = 'Q10'", "Q10"),
+    ],
+)
+def test_an_answer_the_questionnaire_lacks_is_left_out_and_reopening_says_so(
+    finished, scorer, sql, question
+):
+    path, sid, library = finished
+    craft(path, sql)
+    log = open_log(path)
+    try:
+        assert question not in log.answers(sid)
+        assert question not in log.choices_of([sid])[sid]
+        # Before: the bad option reached the scorer (IndexError, a traceback in the app). Now
+        # the answer is missing, which done_of reports as a ValueError the screens show.
+        with pytest.raises(ValueError, match=f"ontbrekend antwoord op {question}"):
+            Practice(log, scorer, library).done_of(sid)
+    finally:
+        log.close()
