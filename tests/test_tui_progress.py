@@ -83,7 +83,9 @@ async def test_mijn_voortgang_opens_from_the_start_screen_with_her_figures():
         assert q5.option(1).text.split("**")[0][:20] in weak
         # not done: the case she has not finished (Bert's does not count for her)
         await show_tab(pilot, screen, "nog")
-        assert "Testcasus: kind met sondevoeding" in text_of(screen, "#pg-not-done")
+        not_done = screen.query_one("#pg-not-done")
+        assert not_done.row_count == 1
+        assert not_done.get_row_at(0)[0] == "Testcasus: kind met sondevoeding"
         await show_tab(pilot, screen, "toetsen")
         assert "Je hebt nog geen toets gedaan" in text_of(screen, "#pg-toets-note")
 
@@ -335,3 +337,18 @@ def test_help_and_manual_quote_the_weak_point_rule_as_the_core_states_it():
     assert words(RULE) in words(help_text())
     assert words(RULE) in words(manual)
     assert "## Mijn voortgang" in help_text()
+
+
+async def test_enter_on_a_case_not_done_yet_practises_it():
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        finish(app, "tui-wondzorg-01")
+        await choose(app, pilot, "voortgang")
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#pg-not-done")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        assert app.screen.session.case.id == "tui-kind-01"
+        assert app.screen.session.mode == "oefenen"

@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from dkdl.scoring import profile_name
-from dkdl.tui.messages import SessionReopened, WeakCaseWanted
+from dkdl.tui.messages import CaseChosen, SessionReopened, WeakCaseWanted
 from dkdl.tui.screens.progress_chart import ProfileChart
 from dkdl.tui.text import bold_markup, difficulty
 from dkdl.tui.trainer.text import pct, when
@@ -120,7 +120,10 @@ class ProgressScreen(Screen[None]):
                 DataTable(id="pg-questions", cursor_type="row", zebra_stripes=True),
             ],
             "zwak": [Static(LOADING, id="pg-weak"), Vertical(id="pg-weak-list")],
-            "nog": [Static(LOADING, id="pg-not-done")],
+            "nog": [
+                Static(LOADING, id="pg-not-done-note", classes="muted"),
+                DataTable(id="pg-not-done", cursor_type="row", zebra_stripes=True),
+            ],
             "toetsen": [
                 Static(LOADING, id="pg-toets-note", classes="muted"),
                 DataTable(id="pg-toetsen", cursor_type="none", zebra_stripes=True),
@@ -178,7 +181,7 @@ class ProgressScreen(Screen[None]):
         elif tab == "zwak":
             self._weakest(progress)
         elif tab == "nog":
-            self.query_one("#pg-not-done", Static).update(self._not_done_text(progress))
+            self._not_done(progress)
         elif tab == "toetsen":
             self._toetsen(progress)
         elif tab == "eerder":
@@ -278,19 +281,24 @@ class ProgressScreen(Screen[None]):
             *[Static(line, classes="pg-weak-line") for line in lines],
         ]
 
-    def _not_done_text(self, progress: Progress) -> str:
-        if not progress.not_done:
-            return "Je hebt alle casussen minstens één keer gedaan."
+    def _not_done(self, progress: Progress) -> None:
+        table = self.query_one("#pg-not-done", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Casus", "Niveau", "Tags")
+        for case in progress.not_done:
+            table.add_row(
+                escape(case.title),  # text, not markup
+                difficulty(case.data.difficulty),
+                escape(", ".join(case.situation_tags)),
+                key=case.id,
+            )
         n = len(progress.not_done)
-        head = (
-            f"{n} {'casus' if n == 1 else 'casussen'} nog niet gedaan "
-            "(niet afgerond als oefening of in een toets):"
+        self.query_one("#pg-not-done-note", Static).update(
+            f"{n} {'casus' if n == 1 else 'casussen'} nog niet afgerond (als oefening of in een "
+            "toets). [b]Enter[/b]: oefen de aangewezen casus."
+            if n
+            else "Je hebt alle casussen minstens één keer afgerond."
         )
-        rows = [
-            f"  • {escape(case.title)}  [dim]{difficulty(case.data.difficulty)}[/]"
-            for case in progress.not_done
-        ]
-        return "\n".join([head, *rows])
 
     def _toetsen(self, progress: Progress) -> None:
         table = self.query_one("#pg-toetsen", DataTable)
@@ -336,6 +344,14 @@ class ProgressScreen(Screen[None]):
         )
 
     # -- events --------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#pg-not-done")
+    def practise(self, event: DataTable.RowSelected) -> None:
+        progress = self.progress
+        if progress is not None:
+            case = next((c for c in progress.not_done if c.id == event.row_key.value), None)
+            if case is not None:
+                self.post_message(CaseChosen(case))
 
     @on(DataTable.RowSelected, "#pg-sessions")
     def reopen(self, event: DataTable.RowSelected) -> None:
