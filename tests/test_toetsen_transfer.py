@@ -5,13 +5,15 @@ log's bundle holds them."""
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from dkdl.cli import main
 from dkdl.scoring import Answers
-from dkdl.store import merge_bundle, open_log, read_bundle
+from dkdl.store import merge_bundle, migrations, open_log, read_bundle
 from tests.conftest import digest, full
 
 
@@ -151,3 +153,30 @@ def test_the_bundle_of_a_log_holds_its_toetsen(tmp_path, laptop):
         report = merge_bundle(copy, bundle)
         assert report.toetsen_added == 2 and copy.toetsen() == toetsen
         assert merge_bundle(copy, bundle).toetsen_added == 0  # again: nothing new
+
+
+def test_a_source_from_before_toetsen_were_stored_imports_its_sessions(
+    tmp_path, questionnaire, capsys
+):
+    """A log older than ``m003_toetsen`` has no toets tables: its toets sessions come in with
+    their test_id, and no toets (nothing to carry, nothing refused)."""
+    path = tmp_path / "oud.db"
+    db = Database(sqlite3.connect(path))
+    migrations.apply(db, stop_before="m003_toetsen")
+    db.execute("INSERT INTO nurses (pseudonym, last_used) VALUES ('Anna', 1)")
+    test_id = str(uuid.uuid4())
+    db.execute(
+        "INSERT INTO sessions (uuid, nurse, mode, case_id, case_hash, questionnaire_id, "
+        "questionnaire_version, questionnaire_hash, started_at, test_id) "
+        "VALUES (?, 1, 'toets', 'casus-a', ?, ?, ?, ?, '2026-01-05T10:00:00+00:00', ?)",
+        (str(uuid.uuid4()), "ab" * 32, questionnaire.id, questionnaire.version,
+         questionnaire.content_hash, test_id),
+    )  # fmt: skip
+    db.conn.commit()
+    db.close()
+    target = tmp_path / "trainer.db"
+    code, out, err = _cli(["import", "--db", target, path], capsys)
+    assert code == 0, err
+    assert "1 sessie toegevoegd" in out and "toets" not in out
+    with open_log(target, readonly=True) as log:
+        assert [s.test_id for s in log.sessions()] == [test_id] and log.toetsen() == []
