@@ -347,3 +347,28 @@ def test_an_import_leaves_the_target_connection_as_it_found_it(tmp_path, cases):
     assert report.report.added == 300
     assert before == after == [2, 1000]
     assert busy == 0 and frames == done  # nothing of the import left only in the WAL
+
+
+def test_sessions_without_a_row_number_are_refused_before_anything_is_merged(
+    tmp_path, cases, capsys
+):
+    """A crafted sessions table whose ids are not row numbers: refused in the validation pass,
+    so an earlier good source is not merged either."""
+    good = make_log(tmp_path / "goed.db", cases, seed=1)
+    bad = tmp_path / "laptop.db"
+    make_log(bad, cases, seed=2)
+    conn = sqlite3.connect(bad)
+    conn.executescript(
+        "PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON;"
+        "ALTER TABLE sessions RENAME TO s_old;"
+        "CREATE TABLE sessions AS SELECT * FROM s_old;"
+        "UPDATE sessions SET id = 'x' || id WHERE id = 3;"
+        "DROP TABLE s_old;"
+    )
+    conn.close()
+    target = make_log(tmp_path / "trainer.db", cases, sessions=5, seed=7)
+    before = digest(target)
+    assert main(["import", "--db", str(target), str(good), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "geen bruikbaar dkdl-logbestand" in err and "Traceback" not in err
+    assert digest(target) == before

@@ -174,7 +174,7 @@ class SourceLog:
         bad: list[BadRow] = []
         more = 0
 
-        def found(row_id: object, question: object, problems: list[str], what="sessie") -> None:
+        def found(row_id: object, question: object, problems: list[str], what: str = "sessie"):
             nonlocal more
             if len(bad) < REPORTED:
                 bad.append(BadRow(row_id, question, tuple(problems), what))
@@ -192,7 +192,8 @@ class SourceLog:
                 {"installation": self._installation},
             )
             suspects = self.conn.execute(
-                f"SELECT * FROM ({self._sessions}) WHERE {session_sql()} IS NOT 1 ORDER BY id",
+                f"SELECT * FROM ({self._sessions}) WHERE {session_sql()} IS NOT 1 "
+                "OR typeof(id) <> 'integer' ORDER BY id",
                 params,
             )
             width = len(SESSION_FIELDS)
