@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.markup import escape
+from textual.worker import get_current_worker
 
 from dkdl.tui.messages import SessionReopened, WeakCaseWanted
 
@@ -68,7 +69,8 @@ class ProgressRoutes:
     def _count_progress(self, nurse: str) -> None:
         app: Any = self
         progress = counted_progress(app, nurse)
-        app.call_from_thread(self._progress_counted, progress)
+        if not get_current_worker().is_cancelled:  # a newer request replaced this one
+            app.call_from_thread(self._progress_counted, progress)
 
     def _progress_counted(self, progress: Progress) -> None:
         from dkdl.tui.screens.progress import ProgressScreen
@@ -116,7 +118,8 @@ class ProgressRoutes:
     def _choose_weak_case(self, nurse: str) -> None:
         app: Any = self
         suggestion = weak_suggestion(app, counted_progress(app, nurse))
-        app.call_from_thread(self._weak_case_chosen, suggestion)
+        if not get_current_worker().is_cancelled:  # asked twice: one dialog
+            app.call_from_thread(self._weak_case_chosen, suggestion)
 
     def _weak_case_chosen(self, suggestion: Suggestion | None) -> None:
         """Say which case and why; she starts it (or goes back)."""
