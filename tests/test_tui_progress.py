@@ -352,3 +352,24 @@ async def test_enter_on_a_case_not_done_yet_practises_it():
         assert isinstance(app.screen, QuestionScreen)
         assert app.screen.session.case.id == "tui-kind-01"
         assert app.screen.session.mode == "oefenen"
+
+
+def test_the_chart_shares_per_week_or_month_by_mode():
+    from dkdl.progress import SessionPoint
+    from dkdl.tui.screens.progress_chart import shares_per_period
+
+    def point(day: str, mode: str, right: bool) -> SessionPoint:
+        return SessionPoint("s", f"{day}T09:00:00+00:00", mode, "c", "", "DKDL1", "DKDL1", right)
+
+    weeks = [
+        point("2026-03-02", "oefenen", True),  # a Monday
+        point("2026-03-08", "oefenen", False),  # the Sunday of that week
+        point("2026-03-09", "toets", True),
+        point("2026-03-10", "oefenen", True),
+    ]
+    periods, series = shares_per_period(weeks)
+    assert periods == ["2026-03-02", "2026-03-09"]
+    assert series == {"oefenen": [50.0, 100.0], "toets": [None, 100.0]}
+    months = [point("2026-01-15", "oefenen", False), point("2026-04-01", "oefenen", True)]
+    assert shares_per_period(months) == (["2026-01", "2026-04"], {"oefenen": [0.0, 100.0]})
+    assert shares_per_period([]) == ([], {})
