@@ -63,8 +63,9 @@ class Session:
     """One questionnaire being filled in: the answers so far and the question on screen.
 
     Each change the nurse makes goes to the log at once (:meth:`choose`, :meth:`tick`); the time
-    a question is on screen is added to its stored answer when she leaves it (:meth:`go_to`,
-    :meth:`pause`), or kept for its first answer.
+    a question is on screen is kept when she leaves it (:meth:`go_to`) and added to its stored
+    answer by :meth:`store_times` (off the path from one question to the next), when the session
+    pauses, finishes or is abandoned, or with its first answer.
     """
 
     def __init__(
@@ -223,31 +224,40 @@ class Session:
         return True
 
     def go_to(self, qid: str) -> None:
-        """Leave the current question for ``qid`` (one that routing reaches)."""
+        """Leave the current question for ``qid`` (one that routing reaches). The time spent on
+        the one she leaves is kept, not written: :meth:`store_times` writes it (the app calls
+        it once the next question is on screen), or her next answer to it takes it along."""
         if qid not in self.reached():
             raise ValueError(f"{qid} wordt bij deze antwoorden niet gevraagd")
-        self.leave_question()
+        self._keep_time()
         self.current = qid
 
-    def leave_question(self) -> None:
-        """The current question goes off screen: add its time to its stored answer (no change
-        is counted), or keep the time for its first answer."""
+    def _keep_time(self) -> None:
+        """Add the seconds since the clock last started to the current question's kept time;
+        restarts the clock."""
         if self.closed:
             return
-        qid = self.current
         now = clock()
-        spent = now - self._shown_at
+        self._unlogged[self.current] = self._unlogged.get(self.current, 0.0) + now - self._shown_at
         self._shown_at = now
-        if qid not in self.options:
-            self._unlogged[qid] = self._unlogged.get(qid, 0.0) + spent
+
+    def store_times(self) -> None:
+        """Add the kept seconds of answered questions to their stored answers (no change is
+        counted). Unanswered questions keep theirs for their first answer. Only seconds wait
+        in memory, never an answer: a crash before this loses at most a visit's time."""
+        if self.closed:
             return
-        self.log.record_answer(
-            self.session_id,
-            qid,
-            self.options[qid],
-            self._items_for(qid),
-            round(spent + self._unlogged.pop(qid, 0.0), 1),
-        )
+        for qid in [q for q in self._unlogged if q in self.options]:
+            seconds = self._unlogged.pop(qid)
+            self.log.record_answer(
+                self.session_id, qid, self.options[qid], self._items_for(qid), round(seconds, 1)
+            )
+
+    def leave_question(self) -> None:
+        """The current question goes off screen for good (pause, finish, abandon): its time
+        and all kept times are stored."""
+        self._keep_time()
+        self.store_times()
 
     def _time(self, qid: str) -> float:
         """Seconds on ``qid`` since the clock last started plus its earlier unlogged visits;

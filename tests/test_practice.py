@@ -122,10 +122,37 @@ def test_seconds_sum_every_visit(logs, scorer, library, monkeypatch):
     s.go_to("Q2")  # 1 s more on Q1
     now[0] += 1
     s.choose(1)  # Q2: 2 s earlier + 1 s now
+    s.store_times()  # the app does this once the next question is on screen
     stored = log.answers(s.session_id)
     assert stored["Q1"].seconds == pytest.approx(4.0)
     assert stored["Q2"].seconds == pytest.approx(3.0)
     assert stored["Q1"].changes == 0
+
+
+def test_moving_on_keeps_the_time_until_store_times_but_never_an_answer(
+    logs, scorer, library, monkeypatch
+):
+    now = [0.0]
+    monkeypatch.setattr(practice_module, "clock", lambda: now[0])
+    log = logs.open()
+    s = Practice(log, scorer, library).start("Anna", "vrij")
+    now[0] += 2
+    s.choose(1)  # stored at once, with its 2 s
+    assert log.answers(s.session_id)["Q1"].seconds == pytest.approx(2.0)
+    now[0] += 3
+    s.go_to("Q2")  # the 3 s on Q1 since the answer wait in memory
+    assert log.answers(s.session_id)["Q1"].seconds == pytest.approx(2.0)
+    s.store_times()
+    assert log.answers(s.session_id)["Q1"].seconds == pytest.approx(5.0)
+    s.store_times()  # nothing kept any more: nothing added
+    assert log.answers(s.session_id)["Q1"].seconds == pytest.approx(5.0)
+    now[0] += 1
+    s.choose(2)  # Q2 stored at once
+    assert log.answers(s.session_id)["Q2"].option == 2
+    now[0] += 4
+    s.go_to("Q1")
+    s.pause()  # pausing stores every kept time (4 s on Q2)
+    assert log.answers(s.session_id)["Q2"].seconds == pytest.approx(5.0)
 
 
 def test_a_paused_session_resumes_with_its_answers_at_the_first_open_question(

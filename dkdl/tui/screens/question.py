@@ -66,6 +66,7 @@ class QuestionScreen(Screen[None]):
             max(len(q.options) for q in self.questionnaire.questions), id="answer-set"
         )
         self._labels: dict[str, list[Content]] = {}  # per question, made when first shown
+        self._parsed: dict[str, Content] = {}  # see _content
         self._chrome: tuple = ()  # what the step line, progress and strip show now
         self._steps_shown = ""
 
@@ -177,6 +178,8 @@ class QuestionScreen(Screen[None]):
         time spent on the one she leaves."""
         if leave:
             self.session.go_to(qid)
+            # the seconds spent on the question she left can wait until this one is painted
+            self.call_after_refresh(self.session.store_times)
         else:
             self.session.current = qid
         question = self.questionnaire.by_id[qid]
@@ -216,13 +219,14 @@ class QuestionScreen(Screen[None]):
         progress = f"[b]Vraag {n} van {len(reached)}[/b]  ·  {len(answered)} beantwoord"
         if open_:
             progress += f", [$warning]{open_} open[/]"
-        self._update(self._progress, progress, same_route)
+        self._update(self._progress, self._content(progress), same_route)
         strip = []
         for q in reached:
             mark = "[$success]●[/]" if q in s.options else "[$warning]○[/]"
             label = f"[reverse]{q}[/]" if q == qid else q
-            strip.append(f"[@click=screen.jump_to('{q}')]{mark}{label}[/]")
-        self._update(self._strip, " ".join(strip), same_route)  # same questions, same width
+            strip.append(self._content(f"[@click=screen.jump_to('{q}')]{mark}{label}[/]"))
+        # same questions, same width
+        self._update(self._strip, Content(" ").join(strip), same_route)
         self._update_route_note(qid)
         show_checklist = qid == scorer.checklist_id and s.checklist_shown()
         for widget in (self._checklist_label, self._checklist):
@@ -232,10 +236,19 @@ class QuestionScreen(Screen[None]):
         if str(self._next.label) != label:
             self._next.label = label
 
-    def _update(self, widget: Static, markup: str, same_size: bool) -> None:
-        """Show ``markup``; a new layout only when its height may change (it wraps now, or
+    def _content(self, markup: str) -> Content:
+        """``markup`` parsed, once per distinct text: the chrome repeats the same few pieces
+        (measured: parsing the strip's markup took as long as painting it)."""
+        content = self._parsed.get(markup)
+        if content is None:
+            if len(self._parsed) > 512:
+                self._parsed.clear()
+            content = self._parsed[markup] = Content.from_markup(markup)
+        return content
+
+    def _update(self, widget: Static, content: Content, same_size: bool) -> None:
+        """Show ``content``; a new layout only when its height may change (it wraps now, or
         wrapped before)."""
-        content = Content.from_markup(markup)  # parsed once, for the check and the widget
         width = widget.content_region.width
         fits = width > 0 and content.cell_length <= width
         widget.update(content, layout=not (same_size and fits and widget.size.height == 1))
@@ -253,7 +266,7 @@ class QuestionScreen(Screen[None]):
         markup = " › ".join(steps)
         if markup != self._steps_shown:
             self._steps_shown = markup
-            self._update(self.query_one("#steps", Static), markup, same_size)
+            self._update(self.query_one("#steps", Static), self._content(markup), same_size)
 
     def _update_route_note(self, qid: str) -> None:
         """Under a routing question whose answer ends the questionnaire: say so in words."""
