@@ -2,6 +2,9 @@
 (b) choosing an answer and moving to the next question (Pilot timing).
 
 Run: ``python benchmarks/bench_tui.py [--rounds 7]``. Goals: (a) ratio ≤ 1.5, (b) < 50 ms.
+``--against REF`` (a git ref, e.g. ``main~3``) times (b) for this checkout and for REF's dkdl
+package in alternating fresh processes on the same cases, and prints both and the ratio: the
+before/after of a speed change measured in one run, under the same load.
 
 (a) Each round starts both programs as fresh subprocesses, alternating, each exiting on
 ``Ready`` (the first frame is on the terminal). dkdl goes through its real entry point
@@ -16,10 +19,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -115,7 +121,9 @@ async def bench_bare_answer(n: int) -> tuple[list[float], list[float]]:
     return press, settle
 
 
-async def bench_answer(n: int) -> None:
+async def answer_times(n: int, *, press_rounds: bool = True) -> tuple[list[float], list[float]]:
+    """Walk Q1..Q10 of one case ``n`` times: (Pilot.press wall times, settled times); with
+    ``press_rounds`` every other walk is timed with Pilot.press, else all are settled."""
     from dkdl.cases import load_library
     from dkdl.questionnaire import load_questionnaire
     from dkdl.store import open_log
@@ -137,7 +145,7 @@ async def bench_answer(n: int) -> None:
             if app.screen.reading():
                 await pilot.press("c")
             for code in (1, 1, 1, 1, 2, 1, 1, 2, 1, 2):  # Q1..Q10, each to the next question
-                if round_ % 2:
+                if press_rounds and round_ % 2:
                     t0 = time.perf_counter()
                     await pilot.press(str(code), "right")
                     press.append(time.perf_counter() - t0)
@@ -145,13 +153,20 @@ async def bench_answer(n: int) -> None:
                     settle.append(await _settle(app, pilot, str(code), "right"))
     log.close()
     tmp.cleanup()
+    return press, settle
+
+
+def ms(values: list[float]) -> str:
+    return f"median {statistics.median(values) * 1000:6.1f} ms, worst {max(values) * 1000:6.1f} ms"
+
+
+def load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+
+
+async def bench_answer(n: int) -> None:
+    press, settle = await answer_times(n)
     bare_press, bare_settle = await bench_bare_answer(len(press))
-
-    def ms(values: list[float]) -> str:
-        return (
-            f"median {statistics.median(values) * 1000:6.1f} ms, worst {max(values) * 1000:6.1f} ms"
-        )
-
     print(f"(b) choose an answer + next question ({len(settle)} + {len(press)} times):")
     print(f"    dkdl, key to screen settled:      {ms(settle)}  (goal < 50 ms)")
     print(f"    bare RadioSet ↓+Enter, settled:   {ms(bare_settle)}")
@@ -159,11 +174,72 @@ async def bench_answer(n: int) -> None:
     print(f"    bare RadioSet, Pilot.press:       {ms(bare_press)}  (Pilot's own CPU-idle waits)")
 
 
+def _child(n: int) -> None:
+    """In a fresh process: the settled times of ``n`` walks, as JSON, with the dkdl imported."""
+    import dkdl
+
+    _, settle = asyncio.run(answer_times(n, press_rounds=False))
+    print(json.dumps({"dkdl": str(Path(dkdl.__file__).resolve().parent), "settle": settle}))
+
+
+def bench_against(ref: str, rounds: int, walks: int) -> None:
+    """(b) for this checkout and for ``ref``'s dkdl package, alternating fresh processes."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", ref, "dkdl", "questionnaires"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "ref"
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(tree, filter="data")
+            else:  # Python < 3.11.4; our own repository's tree
+                tar.extractall(tree)
+        trees = {"this checkout": ROOT, ref: tree}
+        times: dict[str, list[float]] = {name: [] for name in trees}
+        print(f"(b) answer + next, this checkout vs {ref}: {rounds} rounds of {walks} walks each")
+        print(f"    load average before: {load()}")
+        for i in range(rounds):
+            names = list(trees) if i % 2 == 0 else list(reversed(trees))
+            for name in names:
+                env = dict(os.environ, PYTHONPATH=str(trees[name]))
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", str(walks)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                ).stdout
+                result = json.loads(out.strip().splitlines()[-1])
+                expected = (trees[name] / "dkdl").resolve()
+                if Path(result["dkdl"]) != expected:
+                    raise SystemExit(f"{name}: dkdl came from {result['dkdl']}, not {expected}")
+                times[name].extend(result["settle"])
+        print(f"    load average after:  {load()}")
+        for name, values in times.items():
+            print(f"    {name:>22}, key to screen settled: {ms(values)}  ({len(values)} answers)")
+        ours, theirs = times["this checkout"], times[ref]
+        print(
+            f"    ratio {ref} / this checkout: median "
+            f"{statistics.median(theirs) / statistics.median(ours):.2f}x, "
+            f"worst {max(theirs) / max(ours):.2f}x"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--answers", type=int, default=4, help="cases walked in (b)")
+    parser.add_argument("--against", metavar="REF", help="also time (b) on this git ref's dkdl")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child is not None:
+        _child(args.child)
+        return
+    if args.against:
+        bench_against(args.against, args.rounds, args.answers)
+        return
     bench_start(args.rounds)
     if args.answers:
         asyncio.run(bench_answer(args.answers))
