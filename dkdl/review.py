@@ -279,6 +279,15 @@ class Review:
         self._orders.clear()
         return {n.key: n for n in people.values()}
 
+    def use_library(self, library: CaseLibrary) -> None:
+        """Compare with ``library`` from now on (trainer mode opens the log while the case
+        files are still being read, and hands the library over when it is)."""
+        with self._reading():
+            self.library = library
+            self._cases = {c.id: c for c in library.cases}
+            self._keys_ready = False
+            self._index = None
+
     def reload_identities(self) -> None:
         """Read nurses and aliases again (after :func:`dkdl.store.add_alias` or
         :func:`dkdl.store.remove_alias`); earlier analyses keep their figures."""

@@ -81,8 +81,8 @@ def question_stats(review: Review, flt: ReviewFilter) -> dict[str, QuestionStats
         s.kappa = fleiss_kappa(subjects)
         g = counts.groups.get(pos, [0, 0, 0, 0])
         s.discrimination = group_difference(*g)
-        popular = max(s.wrong_options.items(), key=lambda kv: (kv[1], -int(kv[0])), default=None)
-        text = q.by_id[qid].option(int(popular[0])).short if popular is not None else None
+        popular = max(s.wrong_options.items(), key=lambda kv: (kv[1], -_rank(kv[0])), default=None)
+        text = _short(q.by_id[qid], popular[0]) if popular is not None else None
         s.flags = flags_for(
             answered=s.answered,
             facility=s.facility,
@@ -94,6 +94,20 @@ def question_stats(review: Review, flt: ReviewFilter) -> dict[str, QuestionStats
             thresholds=review.thresholds,
         )
     return stats
+
+
+def _rank(code: str) -> float:
+    """An option code's place when wrong options tie (the lower code first); a code that is
+    not a whole number (a log of another questionnaire, or a crafted one) goes last."""
+    try:
+        return int(code)
+    except ValueError:
+        return float("inf")
+
+
+def _short(question: Any, code: str) -> str | None:
+    """The short text of the option with this code, or None when the question has none."""
+    return next((o.short for o in question.options if str(o.code) == code), None)
 
 
 def nurse_stats(review: Review, flt: ReviewFilter) -> dict[int, NurseStats]:

@@ -77,10 +77,10 @@ def build_detail(
                 qid,
                 question.title,
                 verdict.mine,
-                question.option(verdict.mine).text if verdict.mine else None,
+                _text(question, verdict.mine),
                 mine_items,
                 verdict.key if key is not None else None,
-                question.option(verdict.key).text if key is not None and verdict.key else None,
+                _text(question, verdict.key) if key is not None else None,
                 key_items,
                 verdict.same if key is not None else None,
                 case.toelichting(qid) if case is not None and key is not None else None,
@@ -111,6 +111,12 @@ def build_detail(
         skipped,
         notes,
     )
+
+
+def _text(question: Any, code: Any) -> str | None:
+    """The option's text, or None without an answer or for a code the question lacks (a log
+    of another questionnaire version, or a crafted one)."""
+    return next((o.text for o in question.options if code and o.code == code), None)
 
 
 def _split_items(text: str | None) -> tuple[str, ...]:

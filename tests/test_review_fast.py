@@ -324,3 +324,30 @@ def test_after_an_alias_the_fast_path_counts_anew(log):
     assert after["first"]["sessions"] == before["first"]["sessions"] - 2
     assert after["all"]["sessions"] == before["all"]["sessions"]
     assert len(after["first"]["nurses"]) == len(before["first"]["nurses"]) - 1
+
+
+def test_option_codes_the_questionnaire_lacks_do_not_break_the_figures(
+    tmp_path, questionnaire, scorer, library
+):
+    # a log of another questionnaire version (or a crafted one): Q5 = 7 and Q5 = 2.5 are
+    # counted as wrong answers with those codes; the flag names the code without a text
+    w = Writer(tmp_path / "log.db", questionnaire, scorer, library)
+    odd = [
+        w.play(name, W, w_answers(Q5=1), W_ITEMS, at=f"2026-03-0{i + 1}T09:00:00")
+        for i, name in enumerate(["Anna", "Bram", "Cor"])
+    ]
+    for sid, option in zip(odd, (7, 7, 2.5), strict=True):
+        w.log.db.conn.execute(
+            "UPDATE answers SET option = ? WHERE question = 'Q5' AND session = "
+            "(SELECT id FROM sessions WHERE uuid = ?)",
+            (option, sid),
+        )
+    w.log.db.conn.commit()
+    with w.review(thresholds=LOW) as review:
+        q5 = review.analysis().questions["Q5"]
+        assert q5.wrong_options == {"7": 2, "2.5": 1} and q5.correct == 0
+        (flag,) = [f for f in q5.flags if f.kind == "low_facility"]
+        assert "optie 7." in flag.reason
+        detail = review.session_detail(odd[0])
+        row = next(r for r in detail.rows if r.question_id == "Q5")
+        assert (row.mine, row.mine_text, row.same) == (7, None, False)

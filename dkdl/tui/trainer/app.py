@@ -18,7 +18,13 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from dkdl.errors import UserError
-from dkdl.tui.trainer.routes import TrainerData, TrainerRoutes, open_trainer_data
+from dkdl.tui.trainer.routes import (
+    TrainerData,
+    TrainerRoutes,
+    open_review,
+    open_trainer_data,
+    trainer_data,
+)
 from dkdl.tui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
@@ -114,26 +120,26 @@ def trainer_loader(args: Any) -> Callable[[], TrainerLoaded]:
         from concurrent.futures import ThreadPoolExecutor
 
         from dkdl import store
-        from dkdl.cases import case_dirs, load_library
+        from dkdl.cases import CaseLibrary, case_dirs, load_library
         from dkdl.questionnaire import load_questionnaire
 
         path = Path(store.resolve_db_path(getattr(args, "db", None)))
-        # the file check (SQLite, a full read of a large log) runs while the cases load
+        questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
+        # The log is opened and the first page read (mostly SQLite, which lets the other
+        # thread run) while the case files are read; the review gets the library after.
+        # SQLite's structure check follows after the first page (TrainerRoutes._verify_log).
         with ThreadPoolExecutor(1) as pool:
-            # SQLite's structure check follows after the first page (TrainerRoutes._verify_log)
-            opening = pool.submit(
-                store.open_log, path, create=False, readonly=True, quick_check=False
-            )
+            opening = pool.submit(open_review, path, CaseLibrary([], []), questionnaire)
             try:
-                questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
                 library = load_library(case_dirs(getattr(args, "cases", None) or []), questionnaire)
             except BaseException:
                 if opening.exception() is None:
-                    opening.result().close()
+                    opening.result().review.close()
                 raise
-            log = opening.result()
+            opened = opening.result()
+        opened.review.use_library(library)
         return TrainerLoaded(
-            questionnaire, library, open_trainer_data(path, library, questionnaire, log)
+            questionnaire, library, trainer_data(path, opened, library, questionnaire)
         )
 
     return load

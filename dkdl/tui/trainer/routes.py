@@ -35,14 +35,23 @@ class TrainerData:
     started: bool = False  # the background work after the first page has been started
 
 
-def open_trainer_data(path: Path, library: Any, questionnaire: Any, log: Any = None) -> TrainerData:
-    """Open ``path`` read-only for review (unless ``log`` is that log, already open) and
-    gather the names the screens show (run in a worker). :class:`dkdl.store.StoreError` for
-    a file that is not a usable log."""
+@dataclass
+class Opened:
+    """A log opened for review with what the first screen shows of it (no library needed)."""
+
+    review: Review
+    case_ids: list[str]
+    nurses: list[tuple[str, int]]
+    first: SessionPage
+
+
+def open_review(path: Path, library: Any, questionnaire: Any, log: Any = None) -> Opened:
+    """Open ``path`` read-only for review (unless ``log`` is that log, already open) and read
+    the names and the table's first page (run in a worker). :class:`dkdl.store.StoreError`
+    for a file that is not a usable log."""
     from dkdl.review import Review
     from dkdl.review_model import ReviewFilter
     from dkdl.store import open_log
-    from dkdl.tui.trainer.catalog import Catalog
     from dkdl.tui.trainer.screen import PAGE
 
     if log is None:
@@ -55,15 +64,30 @@ def open_trainer_data(path: Path, library: Any, questionnaire: Any, log: Any = N
         log.close()
         raise
     try:
-        cases = {case.id: case.title for case in library.cases}
-        for case_id in review.case_ids():  # cases no longer in the library keep their id
-            cases.setdefault(case_id, case_id)
         nurses = [(n.display, n.key) for n in review.nurses()]
         first = review.sessions_page(ReviewFilter(), limit=PAGE)
+        return Opened(review, review.case_ids(), nurses, first)
     except BaseException:
         review.close()
         raise
-    return TrainerData(review, Catalog(path.name, nurses, cases, questionnaire), first)
+
+
+def trainer_data(path: Path, opened: Opened, library: Any, questionnaire: Any) -> TrainerData:
+    """What trainer mode has open, once the case library is there too."""
+    from dkdl.tui.trainer.catalog import Catalog
+
+    cases = {case.id: case.title for case in library.cases}
+    for case_id in opened.case_ids:  # cases no longer in the library keep their id
+        cases.setdefault(case_id, case_id)
+    catalog = Catalog(path.name, opened.nurses, cases, questionnaire)
+    return TrainerData(opened.review, catalog, opened.first)
+
+
+def open_trainer_data(path: Path, library: Any, questionnaire: Any, log: Any = None) -> TrainerData:
+    """:func:`open_review` and :func:`trainer_data` with the library at hand."""
+    return trainer_data(
+        path, open_review(path, library, questionnaire, log), library, questionnaire
+    )
 
 
 def feedback_of(detail: SessionDetail, review: Review) -> Any:
