@@ -187,9 +187,17 @@ def group_progress(nurses: Sequence[NurseStats]) -> list[GroupPoint]:
     return [GroupPoint(k, v[0], v[1]) for k, v in sorted(per.items())]
 
 
+class _OptionTexts(dict[str, str]):
+    """Option code -> short text; a code the questionnaire lacks (a hand-edited or foreign log,
+    which the review counts as chosen) is named as such instead of failing the template."""
+
+    def __missing__(self, code: str) -> str:
+        return "onbekende optie"
+
+
 def _option_texts(analysis: Analysis) -> dict[str, dict[str, str]]:
     q = analysis.review.questionnaire
-    return {x.id: {str(o.code): o.short for o in x.options} for x in q.questions}
+    return {x.id: _OptionTexts({str(o.code): o.short for o in x.options}) for x in q.questions}
 
 
 def context(analysis: Analysis, *, log_name: str, now: datetime | None = None) -> dict[str, Any]:

@@ -58,3 +58,18 @@ def test_an_answer_the_questionnaire_lacks_is_left_out_and_reopening_says_so(
             Practice(log, scorer, library).done_of(sid)
     finally:
         log.close()
+
+
+@pytest.mark.parametrize("suffix", [".json", ".md", ".html"])
+def test_a_report_on_such_a_log_is_written_and_names_the_unknown_option(finished, tmp_path, suffix):
+    """The trainer's report counts the option as chosen (see docs/report.md) and names it as
+    unknown; before, the HTML and Markdown templates ended in a traceback."""
+    from dkdl.cli import main
+
+    path, _sid, _library = finished
+    craft(path, "UPDATE answers SET option = 9 WHERE question = 'Q5'")
+    out = tmp_path / f"verslag{suffix}"
+    assert main(["report", "--db", str(path), "--out", str(out), "--cases", str(CASES)]) == 0
+    text = out.read_text(encoding="utf-8")
+    if suffix != ".json":
+        assert "optie 9 (onbekende optie)" in text
