@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from dkdl.cases import load_library
+from dkdl.questionnaire import load_questionnaire
 from dkdl.tui.app import make_app
 from dkdl.tui.messages import SessionFinished
 from dkdl.tui.screens.confirm import ChoiceScreen
@@ -373,3 +374,111 @@ def test_the_chart_shares_per_week_or_month_by_mode():
     months = [point("2026-01-15", "oefenen", False), point("2026-04-01", "oefenen", True)]
     assert shares_per_period(months) == (["2026-01", "2026-04"], {"oefenen": [0.0, 100.0]})
     assert shares_per_period([]) == ([], {})
+
+
+# -- counting ahead (her figures kept while the log has not changed for her) ----------------
+
+
+async def name_entered(app, pilot, nurse: str = "Anna") -> None:
+    """Her name typed on the start screen and Enter; the count ahead done."""
+    await pilot.pause()
+    assert isinstance(app.screen, StartScreen)
+    app.screen.query_one("#nurse").value = nurse
+    app.screen.query_one("#nurse").focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def no_counting(monkeypatch) -> list[str]:
+    """From now on, every count of her figures is recorded (and still done)."""
+    import dkdl.tui.progress_routes as routes
+
+    counts: list[str] = []
+    real = routes.counted_progress
+
+    def counting(app, nurse):
+        counts.append(nurse)
+        return real(app, nurse)
+
+    monkeypatch.setattr(routes, "counted_progress", counting)
+    return counts
+
+
+async def test_her_name_counts_ahead_and_mijn_voortgang_shows_them_without_counting(monkeypatch):
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        finish(app, "tui-wondzorg-01")
+        await name_entered(app, pilot)
+        assert app.kept_progress is not None and len(app.kept_progress[1].sessions) == 1
+        counts = no_counting(monkeypatch)
+        await choose(app, pilot, "voortgang")
+        assert counts == []  # the kept figures, as they are current
+        assert "1 casus afgerond" in text_of(app.screen, "#pg-summary")
+
+
+async def test_a_session_finished_after_the_count_ahead_is_in_the_figures(monkeypatch):
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        finish(app, "tui-wondzorg-01")
+        await name_entered(app, pilot)
+        # finished straight through the model: the app is not told, only the log knows
+        finish(app, "tui-kind-01", Q5=1)
+        counts = no_counting(monkeypatch)
+        await choose(app, pilot, "voortgang")
+        assert counts == ["Anna"]  # counted anew
+        screen = app.screen
+        assert isinstance(screen, ProgressScreen)
+        assert "2 casussen afgerond" in text_of(screen, "#pg-summary")
+        # someone else's session does not make hers stale
+        finish(app, "tui-kind-01", nurse="Bert")
+        assert app.current_progress("Anna") is screen.progress
+
+
+async def test_a_session_finished_in_the_app_is_counted_ahead_for_the_next_opening(monkeypatch):
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await name_entered(app, pilot)
+        app.set_nurse("Anna")
+        session = app.practice.start("Anna", "oefenen", app.library.by_id("tui-wondzorg-01"))
+        case = session.case
+        for qid in app.scorer.question_ids:
+            if qid in session.reached() and qid in case.answers.options:
+                session.choose(case.answers.options[qid], qid)
+        if session.checklist_shown():
+            session.tick(case.answers.items)
+        app.post_message(SessionFinished(session))
+        await pilot.pause(0.5)  # the count ahead starts a moment after the feedback
+        await app.workers.wait_for_complete()
+        counts = no_counting(monkeypatch)
+        app.push_screen(StartScreen())
+        await pilot.pause()
+        app.screen.show_status("", "Anna")
+        await choose(app, pilot, "voortgang")
+        assert counts == []
+        assert "1 casus afgerond" in text_of(app.screen, "#pg-summary")
+
+
+async def test_a_trainer_import_into_the_open_file_makes_the_kept_figures_stale(tmp_path):
+    from dkdl.store import open_log
+
+    path = tmp_path / "log.db"
+    with open_log(path) as log:
+        questionnaire = load_questionnaire()
+        library = load_library([CASES], questionnaire)
+        app = make_app(log=log, questionnaire=questionnaire, library=library)
+        async with app.run_test(size=SIZE) as pilot:
+            finish(app, "tui-wondzorg-01")
+            await name_entered(app, pilot)
+            mark = app.kept_progress[0]
+            assert app.current_progress("Anna") is not None
+            with open_log(path) as other:  # another writer to the same file
+                other.remember_nurse("Bert")
+            assert app.current_progress("Anna") is None
+            await name_entered(app, pilot)  # counts again: current once more
+            assert app.kept_progress[0] != mark and app.current_progress("Anna") is not None
+            finish(app, "tui-kind-01")  # the app's own write, told to nobody
+            assert app.current_progress("Anna") is None
+            await choose(app, pilot, "voortgang")
+            assert "2 casussen afgerond" in text_of(app.screen, "#pg-summary")

@@ -499,6 +499,26 @@ class SqliteLog:
                 per_session[question] = (option, items_tuple(items))
         return result
 
+    def progress_mark(self, nurse: str) -> tuple:
+        """A cheap tag of what her figures (Mijn voortgang) are counted from: it changes when a
+        session or toets of hers is added, finished or abandoned, and when another connection
+        (an import by a trainer into this file) commits anything. Equal tags: same figures."""
+        with self._lock:
+            try:
+                conn = self.db.conn
+                (version,) = conn.execute("PRAGMA data_version").fetchone()
+                counts = [
+                    conn.execute(
+                        f"SELECT count(*), max(x.id), sum(x.status = ?), sum(x.status = ?) "
+                        f"FROM {table} x JOIN nurses n ON n.id = x.nurse WHERE n.pseudonym = ?",
+                        (AFGEROND, AFGEBROKEN, nurse),
+                    ).fetchone()
+                    for table in ("sessions", "toetsen")
+                ]
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path, "het lezen") from None
+        return (version, *counts[0], *counts[1])
+
     # -- toetsen ---------------------------------------------------------------------------
 
     def start_toets(self, *, nurse: str, case_ids: Sequence[str]) -> str:

@@ -170,6 +170,7 @@ class DkdlApp(TrainerRoutes, ProgressRoutes, App[None]):
 
     def on_mode_chosen(self, message: ModeChosen) -> None:
         self.set_nurse(message.nurse)
+        self.precount_progress(self.nurse)
         self.offer_resume_then(lambda: self.open_mode(message.mode))
 
     def offer_resume_then(self, then: Callable[[], Any]) -> None:
@@ -366,6 +367,9 @@ class DkdlApp(TrainerRoutes, ProgressRoutes, App[None]):
         session = message.session
         done = self.practice.finish(session)
         toets = session.toets
+        if toets is None or toets.finished:  # her figures changed: count them ahead
+            nurse = self.nurse
+            self.set_timer(0.3, lambda: self.precount_progress(nurse, again=True))
         if toets is None:
             reason = self.weak_reason_of(done.session_id)
             self.switch_screen(FeedbackScreen(Feedback(done, self.scorer), weak_reason=reason))

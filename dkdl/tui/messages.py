@@ -87,3 +87,12 @@ class SessionReopened(Message):
 
 class WeakCaseWanted(Message):
     """Mijn voortgang or a weak-point feedback: the next case for her weak points."""
+
+
+class NurseNamed(Message):
+    """Start screen: her name is given (Enter, or leaving the field), before any mode is
+    chosen; the app may count her figures ahead."""
+
+    def __init__(self, nurse: str) -> None:
+        super().__init__()
+        self.nurse = nurse

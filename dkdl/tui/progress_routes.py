@@ -15,7 +15,7 @@ from textual import work
 from textual.markup import escape
 from textual.worker import get_current_worker
 
-from dkdl.tui.messages import SessionReopened, WeakCaseWanted
+from dkdl.tui.messages import NurseNamed, SessionReopened, WeakCaseWanted
 
 if TYPE_CHECKING:
     from dkdl.adaptive import Suggestion
@@ -46,6 +46,10 @@ class ProgressRoutes:
         super().__init__(*args, **kwargs)
         # session id -> why the weak-point choice picked its case (said again in its feedback)
         self.weak_reasons: dict[str, str] = {}
+        # her figures counted ahead (see precount_progress): (log mark, figures)
+        self.kept_progress: tuple[object, Progress] | None = None
+        self._precounting: str | None = None  # the nurse a precount is running for
+        self._waiting_for: str | None = None  # Mijn voortgang is open and waits for that count
 
     def open_progress_mode(self, key: str) -> None:
         """A start-menu entry of issue 13 (her name is set)."""
@@ -54,28 +58,103 @@ class ProgressRoutes:
         elif key == "zwakke-punten":
             self.find_weak_case()
 
+    # -- counting ahead ------------------------------------------------------------------
+
+    def precount_progress(self, nurse: str | None, *, again: bool = False) -> None:
+        """Count her figures now, in a worker, and keep them: once her name is known and after
+        each session of hers ends, so Mijn voortgang shows them at once. Kept figures are only
+        shown while the log's mark (:func:`dkdl.progress.progress_mark`) is the one they were
+        counted at; else the screen counts anew. ``again``: also when a count for her is under
+        way (it may have started before what just changed)."""
+        app: Any = self
+        if not nurse or not getattr(app, "loaded", False):
+            return
+        if self._precounting == nurse and not again:
+            return  # under way
+        if self._precounting is None and self.current_progress(nurse) is not None:
+            return  # kept and current
+        self._precounting = nurse
+        self._precount(nurse)
+
+    def on_nurse_named(self, message: NurseNamed) -> None:
+        self.precount_progress(message.nurse)
+
+    @work(thread=True, exclusive=True, group="precount", exit_on_error=False)
+    def _precount(self, nurse: str) -> None:
+        from dkdl.progress import progress_mark
+
+        app: Any = self
+        result: tuple[object, Progress] | None = None
+        try:
+            # the mark first: a write during the count makes it older than the figures, never
+            # newer, so they are counted anew rather than shown stale
+            mark = progress_mark(app.practice_log, nurse)
+            if mark is not None:
+                result = (mark, counted_progress(app, nurse))
+        except Exception:  # noqa: BLE001 - the screen counts as usual, and says what fails
+            result = None
+        if not get_current_worker().is_cancelled:  # a newer precount replaced this one
+            app.call_from_thread(self._precounted, nurse, result)
+
+    def _precounted(self, nurse: str, result: tuple[object, Progress] | None) -> None:
+        if self._precounting == nurse:
+            self._precounting = None
+        if result is not None:
+            self.kept_progress = result
+        if self._waiting_for == nurse:
+            self._waiting_for = None
+            current = self.current_progress(nurse)
+            if current is not None:
+                self._progress_counted(current)
+            else:
+                self._count_progress(nurse)
+
+    def current_progress(self, nurse: str) -> Progress | None:
+        """Her kept figures if the log has not changed for her since they were counted."""
+        from dkdl.progress import progress_mark
+
+        app: Any = self
+        kept = self.kept_progress
+        if kept is None or kept[1].nurse != nurse:
+            return None
+        mark = progress_mark(app.practice_log, nurse)
+        return kept[1] if mark is not None and mark == kept[0] else None
+
     # -- Mijn voortgang ------------------------------------------------------------------
 
     def open_progress(self) -> None:
-        """Show Mijn voortgang at once; her figures follow from a worker."""
+        """Show Mijn voortgang at once, with her kept figures when they are current; else they
+        follow from the count under way, or from a worker."""
         from dkdl.tui.screens.progress import ProgressScreen
 
         app: Any = self
         nurse = app.nurse or ""
-        app.push_screen(ProgressScreen(nurse, app.questionnaire))
-        self._count_progress(nurse)
+        screen = ProgressScreen(nurse, app.questionnaire)
+        app.push_screen(screen)
+        current = self.current_progress(nurse)
+        if current is not None:
+            screen.show_progress(current)
+        elif self._precounting == nurse:
+            self._waiting_for = nurse
+        else:
+            self._count_progress(nurse)
 
     @work(thread=True, exclusive=True, group="progress")
     def _count_progress(self, nurse: str) -> None:
+        from dkdl.progress import progress_mark
+
         app: Any = self
+        mark = progress_mark(app.practice_log, nurse)
         progress = counted_progress(app, nurse)
         if not get_current_worker().is_cancelled:  # a newer request replaced this one
-            app.call_from_thread(self._progress_counted, progress)
+            app.call_from_thread(self._progress_counted, progress, mark)
 
-    def _progress_counted(self, progress: Progress) -> None:
+    def _progress_counted(self, progress: Progress, mark: object | None = None) -> None:
         from dkdl.tui.screens.progress import ProgressScreen
 
         app: Any = self
+        if mark is not None:
+            self.kept_progress = (mark, progress)
         for screen in app.screen_stack:
             if isinstance(screen, ProgressScreen) and screen.nurse == progress.nurse:
                 screen.show_progress(progress)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -11,7 +11,7 @@ from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dkdl.sessionlog import MAX_PSEUDONYM
-from dkdl.tui.messages import ModeChosen
+from dkdl.tui.messages import ModeChosen, NurseNamed
 from dkdl.tui.widgets.footer import SteadyFooter
 
 MENU = [
@@ -107,8 +107,21 @@ class StartScreen(Screen[None]):
 
     @on(Input.Submitted, "#nurse")
     def name_given(self) -> None:
-        if self.nurse_name():
+        name = self.nurse_name()
+        if name:
+            self.post_message(NurseNamed(name))
             self.query_one("#menu", OptionList).focus()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Leaving the name field with a name in it: the app may count her figures ahead."""
+        from dkdl.sessionlog import check_pseudonym
+
+        if self.ready and event.widget.id == "nurse":
+            try:
+                name = check_pseudonym(self.query_one("#nurse", Input).value)
+            except ValueError:
+                return  # said when she chooses a mode
+            self.post_message(NurseNamed(name))
 
     @on(OptionList.OptionSelected, "#menu")
     async def menu_chosen(self, event: OptionList.OptionSelected) -> None:
