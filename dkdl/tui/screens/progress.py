@@ -83,8 +83,11 @@ class ProgressScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Terug"),
         Binding("z", "weak_case", "Zwakke punten oefenen"),
+        # one footer hint for the six tab keys: "1-6 Tabblad" (on the first; the rest hidden)
         *[
             Binding(str(n), f"tab('{tab}')", title, show=False)
+            if n > 1
+            else Binding(str(n), f"tab('{tab}')", "Tabblad", key_display="1-6")
             for n, (tab, title) in enumerate(TABS.items(), start=1)
         ],
     ]
