@@ -374,6 +374,12 @@ def test_the_chart_shares_per_week_or_month_by_mode():
     months = [point("2026-01-15", "oefenen", False), point("2026-04-01", "oefenen", True)]
     assert shares_per_period(months) == (["2026-01", "2026-04"], {"oefenen": [0.0, 100.0]})
     assert shares_per_period([]) == ([], {})
+    # as the trainer's review: ten weeks (70 days) between the moments, not the dates
+    at = "2026-03-02T09:00:00+00:00", "2026-05-11T09:00:00+00:00"  # 70 days apart
+    ten = [replace(weeks[0], started_at=at[0]), replace(weeks[0], started_at=at[1])]
+    assert shares_per_period(ten)[0] == ["2026-03-02", "2026-05-11"]
+    later = replace(ten[1], started_at="2026-05-11T09:00:01+00:00")
+    assert shares_per_period([ten[0], later])[0] == ["2026-03", "2026-05"]
 
 
 # -- counting ahead (her figures kept while the log has not changed for her) ----------------

@@ -2,13 +2,16 @@
 (the trainer's progress chart is drawn the same way: :mod:`dkdl.tui.trainer.charts`).
 
 The periods follow the trainer's review: per week (the Monday) while her sessions span at most
-ten weeks, else per calendar month, both on the UTC date the log holds.
+ten weeks (70 days from her first session's moment to her last), else per calendar month, both on
+the UTC date the log holds. The trainer counts its periods in its bit-packed session index
+(:func:`dkdl.review_index.nurse_figures`), not from SessionPoints, so the two share the rule and
+:func:`~dkdl.tui.trainer.charts.period_label`, not one function.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual_plotext import PlotextPlot
@@ -30,6 +33,12 @@ def period_of(started_at: str, weekly: bool) -> str:
     return started_at[:7]
 
 
+def moment(started_at: str) -> datetime:
+    """The log's ISO time as an aware datetime (UTC when it has no offset)."""
+    when = datetime.fromisoformat(started_at)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
 def shares_per_period(
     points: Sequence[SessionPoint],
 ) -> tuple[list[str], dict[str, list[float | None]]]:
@@ -37,11 +46,9 @@ def shares_per_period(
     each (None where she did no session of that mode)."""
     if not points:
         return [], {}
-    first, last = (
-        date.fromisoformat(points[0].started_at[:10]),
-        date.fromisoformat(points[-1].started_at[:10]),
-    )
-    weekly = last - first <= WEEKLY_SPAN
+    # the trainer's rule (dkdl.review_index.nurse_figures): the time between her first and
+    # last session, not their dates, decides
+    weekly = moment(points[-1].started_at) - moment(points[0].started_at) <= WEEKLY_SPAN
     tally: dict[tuple[str, str], list[int]] = {}
     for p in points:
         cell = tally.setdefault((p.mode, period_of(p.started_at, weekly)), [0, 0])
