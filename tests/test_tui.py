@@ -198,6 +198,50 @@ async def test_going_back_keeps_answers_and_routing_re_evaluates(questionnaire, 
         assert "○Q5" in strip and "●Q4" in strip  # unanswered questions are marked
 
 
+async def test_clicking_a_question_in_the_strip_goes_there(questionnaire, library):
+    app = app_for(questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(app, pilot)
+        await answer_all(pilot, [1, 1, 1, 3])
+        assert screen.session.current == "Q5"
+        strip = screen.query_one("#strip")
+        plain = str(strip.render())
+        # a click on the "2" of "●Q2" (found where the strip shows it) opens Q2 with its answer
+        await pilot.click("#strip", offset=(plain.index("Q2") + 1, 0))
+        await pilot.pause()
+        assert screen.session.current == "Q2"
+        assert (screen.answer_set.qid, screen.answer_set.pressed_index) == ("Q2", 0)
+        # a click on the mark of an open question later on opens that one
+        plain = str(strip.render())
+        await pilot.click("#strip", offset=(plain.index("Q7") - 1, 0))
+        await pilot.pause()
+        assert screen.session.current == "Q7"
+        # the space between two questions goes nowhere
+        plain = str(strip.render())
+        await pilot.click("#strip", offset=(plain.index("Q4") - 2, 0))
+        await pilot.pause()
+        assert screen.session.current == "Q7"
+
+
+@pytest.mark.parametrize("width", [8, 13, 20, 31, 47, 60, 100])
+def test_strip_click_positions_follow_the_strip_s_word_wrap(width):
+    from textual.content import Content
+
+    from dkdl.tui.screens.question import strip_question_at
+
+    questions = tuple(f"Q{n}" for n in range(1, 13))
+    strip = Content(" ").join(Content(f"○{q}") for q in questions)
+    for y, line in enumerate(strip.wrap(width)):
+        text = line.plain.ljust(width + 2)
+        for x, char in enumerate(text):
+            expected = None
+            if char != " ":
+                start = text.rfind(" ", 0, x) + 1
+                expected = text[start + 1 : text.index(" ", x)]
+            assert strip_question_at(questions, x, y, width) == expected, (width, y, x)
+    assert strip_question_at(questions, 0, len(strip.wrap(width)), width) is None
+
+
 async def test_finishing_with_open_questions_jumps_to_the_first(questionnaire, library):
     app = app_for(questionnaire, library)
     async with app.run_test(size=SIZE) as pilot:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -69,6 +69,7 @@ class QuestionScreen(Screen[None]):
         self._parsed: dict[str, Content] = {}  # see _content
         self._chrome: tuple = ()  # what the step line, progress and strip show now
         self._steps_shown = ""
+        self._strip_shown: tuple[str, ...] = ()  # the questions in the strip, left to right
 
     # -- layout --------------------------------------------------------------------------
 
@@ -222,9 +223,13 @@ class QuestionScreen(Screen[None]):
         self._update(self._progress, self._content(progress), same_route)
         strip = []
         for q in reached:
-            mark = "[$success]●[/]" if q in s.options else "[$warning]○[/]"
+            mark = "●" if q in s.options else "○"
             label = f"[reverse]{q}[/]" if q == qid else q
-            strip.append(self._content(f"[@click=screen.jump_to('{q}')]{mark}{label}[/]"))
+            # underlined in the text colour as the links it had were, but not a link: a click
+            # is mapped to the question under it (on_strip_click); per-question links made
+            # the strip twice as slow to paint
+            strip.append(self._content(f"[underline]{mark}{label}[/]"))
+        self._strip_shown = tuple(reached)
         # same questions, same width
         self._update(self._strip, Content(" ").join(strip), same_route)
         self._update_route_note(qid)
@@ -396,6 +401,18 @@ class QuestionScreen(Screen[None]):
     def action_jump_to(self, qid: str) -> None:
         self.jump_to(qid)
 
+    @on(events.Click, "#strip")
+    def on_strip_click(self, event: events.Click) -> None:
+        """A click on a question in the strip goes there (a click between two does nothing)."""
+        offset = event.get_content_offset(self._strip)
+        if offset is not None:
+            qid = strip_question_at(
+                self._strip_shown, offset.x, offset.y, self._strip.content_region.width
+            )
+            if qid is not None:
+                event.stop()
+                self.jump_to(qid)
+
     def action_jump(self) -> None:
         from dkdl.tui.screens.jump import JumpScreen
 
@@ -487,3 +504,20 @@ def _dutch_list(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " en " + words[-1]
+
+
+def strip_question_at(questions: tuple[str, ...], x: int, y: int, width: int) -> str | None:
+    """The question whose entry ("●Q4": mark and id) lies at column ``x`` of line ``y`` of the
+    strip, laid out as the strip's word wrap does at ``width`` (entries never break: they are
+    far shorter than any width the strip is shown at); None between or after the entries."""
+    line = column = 0
+    for index, qid in enumerate(questions):
+        size = 1 + len(qid)
+        if index and column + 1 + size > width:
+            line, column = line + 1, 0
+        elif index:
+            column += 1
+        if line == y and column <= x < column + size:
+            return qid
+        column += size
+    return None
