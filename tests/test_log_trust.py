@@ -199,6 +199,25 @@ def test_the_logs_own_reads_leave_out_a_crafted_row(tmp_path, cases, questionnai
         assert "\x1b" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "name", ["An\x1b[31mna", '=HYPERLINK("http://x")', " Anouk", "x" * 81, "Bram\nKees"]
+)
+def test_a_crafted_pseudonym_is_never_handed_to_the_app(tmp_path, cases, name):
+    """A pseudonym that got into the log unvalidated is not pre-filled on the start screen
+    (last_nurse) nor listed (nurses): it would reach the terminal as a control code."""
+    path = make_log(tmp_path / "log.db", cases, sessions=10)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA ignore_check_constraints = ON")
+    conn.execute("UPDATE nurses SET pseudonym = ?, last_used = 99 WHERE id = 1", (name,))
+    conn.commit()
+    conn.close()
+    with open_log(path) as log:
+        assert log.last_nurse() is None
+        assert name not in log.nurses() and len(log.nurses()) == 2
+        log.remember_nurse("Noor")
+        assert log.last_nurse() == "Noor"
+
+
 def test_messages_about_a_corrupt_log_carry_no_english(tmp_path, cases, capsys):
     path = make_log(tmp_path / "log.db", cases, sessions=40)
     data = bytearray(path.read_bytes())

@@ -74,6 +74,7 @@ from dkdl.store.validate import (
     Vocabulary,
     answer_problems,
     known_vocabularies,
+    pseudonym_problems,
     session_problems,
     show,
     toets_problems,
@@ -294,12 +295,13 @@ class SqliteLog:
         return name
 
     def last_nurse(self) -> str | None:
-        """The pseudonym given last on this log."""
+        """The pseudonym given last on this log; None when none was, or when that row fails
+        validation (a crafted name would be pre-filled on the start screen)."""
         rows = self._read(
             "SELECT pseudonym FROM nurses WHERE last_used IS NOT NULL "
             "ORDER BY last_used DESC LIMIT 1"
         )
-        return rows[0][0] if rows else None
+        return rows[0][0] if rows and not pseudonym_problems(rows[0][0]) else None
 
     def start_session(
         self,
@@ -598,8 +600,10 @@ class SqliteLog:
     # -- for the app's start screen and the trainer ----------------------------------------
 
     def nurses(self) -> list[str]:
-        """Every pseudonym in the log, alphabetically."""
-        return [r[0] for r in self._read("SELECT pseudonym FROM nurses ORDER BY pseudonym")]
+        """Every valid pseudonym in the log, alphabetically (a row that fails validation is
+        left out, as :meth:`sessions` leaves out its sessions)."""
+        rows = self._read("SELECT pseudonym FROM nurses ORDER BY pseudonym")
+        return [r[0] for r in rows if not pseudonym_problems(r[0])]
 
     def counts(self) -> dict[str, int]:
         """Number of nurses, sessions and answers."""

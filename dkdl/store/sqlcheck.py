@@ -33,7 +33,7 @@ import json
 import sqlite3
 from collections.abc import Mapping
 
-from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG, check_pseudonym
+from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG
 from dkdl.store.validate import (
     MAX_CHANGES,
     MAX_SECONDS,
@@ -44,6 +44,7 @@ from dkdl.store.validate import (
     items_problems,
     plain_code,
     plain_text,
+    pseudonym_problems,
 )
 
 MAX_DISTINCT = 10_000
@@ -211,12 +212,7 @@ def parameters(
 
 def good_name(name: object) -> bool:
     """A pseudonym as the app's rule takes it (:func:`dkdl.sessionlog.check_pseudonym`)."""
-    if type(name) is not str:
-        return False
-    try:
-        return check_pseudonym(name) == name
-    except ValueError:
-        return False
+    return not pseudonym_problems(name)
 
 
 def _good_items(

@@ -125,6 +125,19 @@ def plain_code(value: object) -> TypeGuard[str]:
     return plain_text(value) and _CODE.fullmatch(value) is not None
 
 
+def pseudonym_problems(value: object) -> list[str]:
+    """What is wrong with a stored pseudonym, in Dutch (empty: nothing): it must be text the
+    app's own rule (:func:`dkdl.sessionlog.check_pseudonym`) takes unchanged."""
+    if type(value) is not str:
+        return [f"nurse {show(value)} is geen tekst"]
+    try:
+        if check_pseudonym(value) != value:
+            return [f"schuilnaam {show(value)} met spaties aan begin of eind"]
+    except ValueError as exc:
+        return [f"schuilnaam {show(value)}: {exc}"]
+    return []
+
+
 def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
     """What is wrong with one session row, in Dutch (empty: nothing). ``strict`` (import): also
     require a questionnaire version this dkdl knows, and profiles from its vocabulary; without
@@ -132,14 +145,7 @@ def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
     problems: list[str] = []
     if not is_uuid(row.session_id):
         problems.append(f"session_id {show(row.session_id)} is geen UUID")
-    if type(row.nurse) is not str:
-        problems.append(f"nurse {show(row.nurse)} is geen tekst")
-    else:
-        try:
-            if check_pseudonym(row.nurse) != row.nurse:
-                problems.append(f"schuilnaam {show(row.nurse)} met spaties aan begin of eind")
-        except ValueError as exc:
-            problems.append(f"schuilnaam {show(row.nurse)}: {exc}")
+    problems += pseudonym_problems(row.nurse)
     if row.mode not in MODES:
         problems.append(f"mode {show(row.mode)} is geen oefenen, vrij of toets")
     if (row.case_id is not None or (strict and row.mode != "vrij")) and not is_case_id(row.case_id):
@@ -303,14 +309,7 @@ def toets_problems(row: ToetsRow, *, strict: bool = True) -> list[str]:
     problems: list[str] = []
     if not is_uuid(row.toets_id):
         problems.append(f"toets_id {show(row.toets_id)} is geen UUID")
-    if type(row.nurse) is not str:
-        problems.append(f"nurse {show(row.nurse)} is geen tekst")
-    else:
-        try:
-            if check_pseudonym(row.nurse) != row.nurse:
-                problems.append(f"schuilnaam {show(row.nurse)} met spaties aan begin of eind")
-        except ValueError as exc:
-            problems.append(f"schuilnaam {show(row.nurse)}: {exc}")
+    problems += pseudonym_problems(row.nurse)
     if not _time(row.started_at):
         problems.append(f"started_at {show(row.started_at)} is geen UTC-tijd (ISO 8601)")
     if row.status not in STATUSES:
