@@ -78,10 +78,17 @@ def exercises(case: Case, qid: str, key: int) -> bool:
 
 
 def reason_for(weak: WeakQuestion) -> str:
-    """One Dutch sentence: why a case aimed at ``weak`` was chosen."""
+    """One Dutch sentence: why a case aimed at ``weak`` was chosen, with her own figures (how
+    many of her answers there differed from the key): her weakest question may still be one she
+    mostly gets right, so the sentence does not say "vaak"."""
+    wrong = weak.rate.counted - weak.rate.right
+    said = (
+        f"Gekozen omdat je bij {weak.title} {wrong} van de {weak.rate.counted} keer anders "
+        "antwoordde dan de sleutel"
+    )
     if weak.her_option is not None and weak.her_option == weak.key_option:
-        return f"Gekozen omdat je bij {weak.title} vaak andere handelingen aanvinkt dan de sleutel."
-    return f"Gekozen omdat je {weak.title} vaak anders invult dan de sleutel."
+        return said + ", het vaakst met andere aangevinkte handelingen."
+    return said + "."
 
 
 def next_weak_case(
