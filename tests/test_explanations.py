@@ -105,6 +105,11 @@ def test_the_claims_in_the_texts_hold_in_the_model(scorer, explanations):
     assert "tekort van 0" in explanations.rules["Q5"]
     # Q7/Q8: verhoogd from 2: stabiel only without mantelzorg, verslechteren on its own
     assert "verhoogd vanaf 2" in explanations.rules["Q7"]
+    # the Q7 rule must not suggest that verslechteren needs geen mantelzorg too
+    assert "‘verslechteren’ (2) is hij dat op zichzelf al" in explanations.rules["Q7"]
+    assert "‘(relatief) stabiel’ (1) alleen samen met ‘geen mantelzorg’" in explanations.rules["Q7"]
+    assert "‘verbeteren’ (0) nooit" in explanations.rules["Q7"]
+    assert score(scorer, Q7=2, Q8=1).profile == "DKDL1"
     assert score(scorer, Q8=2).scores.draaglast == 1 and score(scorer, Q8=2).profile == "DKDL1"
     assert score(scorer, Q7=2, Q8=2).profile == "DKDL4"
     assert score(scorer, Q8=3).profile == "DKDL4" and score(scorer, Q8=1, Q7=2).profile == "DKDL1"
