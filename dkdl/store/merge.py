@@ -387,7 +387,11 @@ def _import_settings(target: SqliteLog) -> Iterator[None]:
     without waiting for the disk (``synchronous = NORMAL``: a power cut can undo the last
     batches, never half of one, and importing again adds them) and no automatic checkpoint
     inside a commit (the import checkpoints between batches, with the lock free). Restored
-    afterwards, with a checkpoint that puts everything imported safely on disk."""
+    afterwards, with a checkpoint that puts everything imported safely on disk, unless another
+    connection is reading just then: a PASSIVE checkpoint then neither copies nor syncs the
+    WAL, and the import's last batches reach the disk with the file's next commit (any
+    connection's, under FULL) or next checkpoint; importing again adds them if a power cut came
+    first."""
     conn = target.db.conn
     with target._lock:
         try:
