@@ -388,10 +388,10 @@ def _import_settings(target: SqliteLog) -> Iterator[None]:
     batches, never half of one, and importing again adds them) and no automatic checkpoint
     inside a commit (the import checkpoints between batches, with the lock free). Restored
     afterwards, with a checkpoint that puts everything imported safely on disk, unless another
-    connection is reading just then: a PASSIVE checkpoint then neither copies nor syncs the
-    WAL, and the import's last batches reach the disk with the file's next commit (any
-    connection's, under FULL) or next checkpoint; importing again adds them if a power cut came
-    first."""
+    connection is just then in a read that began before the last batches: a PASSIVE checkpoint
+    may then neither copy nor sync them (SQLite syncs the WAL only when it can copy a frame),
+    and they reach the disk with the file's next commit (any connection's, under FULL) or next
+    checkpoint; importing again adds them if a power cut came first."""
     conn = target.db.conn
     with target._lock:
         try:
