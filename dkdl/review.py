@@ -67,7 +67,7 @@ from dkdl.review_sql import (
 from dkdl.review_stats import Thresholds
 from dkdl.scoring import Scorer
 from dkdl.sessionlog import AFGEROND
-from dkdl.store import NurseKey, SqliteLog, nurse_identities, open_log, translate
+from dkdl.store import NurseKey, SqliteLog, nurse_identities, open_log, translate, verify_structure
 
 __all__ = [
     "ATTEMPTS",
@@ -159,8 +159,9 @@ class Review:
 
         The case files are read in a second thread while the store checks the log (SQLite
         releases the interpreter lock), so opening costs about the longer of the two.
-        ``quick_check=False`` leaves SQLite's structure check of the file to the caller
-        (:func:`dkdl.store.verify_structure`), as trainer mode does after the first page."""
+        ``quick_check=False`` leaves SQLite's structure check of the file and the check of its
+        session rows to the caller (:func:`dkdl.store.verify_structure`), as trainer mode does
+        after the first page."""
         dirs = case_dirs(cases, builtin=builtin)
         loaded: list[tuple[Questionnaire, CaseLibrary]] = []
         failed: list[BaseException] = []
@@ -179,6 +180,8 @@ class Review:
         finally:
             reader.join()
         try:
+            if quick_check:  # the rows every view relies on (trainer mode: after the first page)
+                verify_structure(Path(path), quick_check=False)
             if failed:
                 raise failed[0]
             q, library = loaded[0]

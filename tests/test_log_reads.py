@@ -73,3 +73,39 @@ def test_a_report_on_such_a_log_is_written_and_names_the_unknown_option(finished
     text = out.read_text(encoding="utf-8")
     if suffix != ".json":
         assert "optie 9 (onbekende optie)" in text
+
+
+@pytest.mark.parametrize(
+    "sql, words",
+    [
+        ("UPDATE sessions SET started_at = ''", "ongeldige begin- of eindtijd"),
+        ("UPDATE sessions SET started_at = 12345", "ongeldige begin- of eindtijd"),
+        ("UPDATE sessions SET finished_at = '2026-02-30T10:00:00+00:00'", "eindtijd"),
+        ("UPDATE sessions SET nurse = 99", "zonder bestaande verpleegkundige"),
+    ],
+)
+def test_report_and_trainer_refuse_a_log_whose_sessions_lack_time_or_nurse(
+    finished, tmp_path, capsys, sql, words
+):
+    """The review counts the whole file at once: a session without a readable time or nurse
+    ended `dkdl report` in a traceback (ValueError / KeyError). Now it is refused, named, and
+    the file is left as it was."""
+    from dkdl.cli import main
+    from dkdl.store import StoreError, verify_structure
+    from tests.conftest import digest
+
+    path, _sid, _library = finished
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA ignore_check_constraints = ON")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    before = digest(path)
+    out = tmp_path / "verslag.json"
+    assert main(["report", "--db", str(path), "--out", str(out), "--cases", str(CASES)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and str(path) in err and "Traceback" not in err
+    assert not out.exists() and digest(path) == before
+    with pytest.raises(StoreError, match=words):  # trainer mode's check after the first page
+        verify_structure(path)

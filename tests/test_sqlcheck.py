@@ -24,8 +24,8 @@ from dkdl.store import StoreError, merge_bundle, open_log, sqlcheck
 from dkdl.store.rows import ANSWER_FIELDS, SESSION_FIELDS, AnswerRow, SessionRow
 from dkdl.store.source import SourceLog
 from dkdl.store.validate import (
-    _time,
     answer_problems,
+    is_time,
     known_vocabularies,
     session_problems,
 )
@@ -136,7 +136,7 @@ def test_the_fast_time_check_is_never_wider_than_validate():
     conn.execute("CREATE TABLE t (x)")
     conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
     passed = {x for (x,) in conn.execute(f"SELECT x FROM t WHERE ({sqlcheck.time_sql('x')}) IS 1")}
-    assert {v for v in values if _time(v)} - {v for v in values if v.startswith("0000")} == passed
+    assert {v for v in values if is_time(v)} - {v for v in values if v.startswith("0000")} == passed
 
 
 def _make_source(path: Path, cases) -> Path:

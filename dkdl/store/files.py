@@ -23,7 +23,8 @@ from sqlite_utils import Migrations
 
 from dkdl.errors import UserError
 from dkdl.store.schema import KNOWN_MIGRATIONS, MIGRATION_SET, OUR_TABLES
-from dkdl.store.validate import show
+from dkdl.store.sqlcheck import time_sql
+from dkdl.store.validate import is_time, show
 
 DB_ENV = "DKDL_DB"
 BUSY_TIMEOUT_S = 10.0
@@ -220,19 +221,62 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
         raise _corrupt(path, "de controle van de database vond fouten")
 
 
-def verify_structure(path: Path) -> None:
-    """SQLite's structure check of ``path`` (``PRAGMA quick_check``) on a read-only connection
-    of its own; :class:`StoreError` (``corrupt``) when it finds errors. Never writes."""
+def verify_structure(path: Path, *, quick_check: bool = True) -> None:
+    """SQLite's structure check of ``path`` (``PRAGMA quick_check``; :class:`StoreError`
+    ``corrupt``), then :func:`verify_session_rows` (``invalid``), on a read-only connection of
+    its own. ``quick_check=False``: the rows only (the opening already ran SQLite's check).
+    Never writes."""
     try:
         conn = connect_ro(path)
     except sqlite3.Error as exc:
         raise translate(exc, path, "het controleren") from None
     try:
-        _quick_check(conn, path)
+        if quick_check:
+            _quick_check(conn, path)
+        verify_session_rows(conn, path)
     except sqlite3.Error as exc:
         raise translate(exc, path, "het controleren") from None
     finally:
         conn.close()
+
+
+def verify_session_rows(conn: sqlite3.Connection, path: Path) -> None:
+    """:class:`StoreError` (``invalid``) when a session row lacks what every reader of the whole
+    log relies on: a start (and end) time that is a real UTC moment, and a nurse that exists.
+    dkdl never writes such a row; a hand edit or another program can. The log's own reads skip
+    bad rows one by one; the trainer's review and report count the whole file at once, so they
+    refuse it instead, with this message, rather than end in a traceback. One scan in SQL; only
+    the times SQL cannot vouch for are judged by :mod:`dkdl.store.validate`."""
+    try:
+        odd_times = conn.execute(
+            "SELECT started_at, finished_at FROM sessions "
+            f"WHERE ({time_sql('started_at')}) IS NOT 1 "
+            f"OR (finished_at IS NOT NULL AND ({time_sql('finished_at')}) IS NOT 1)"
+        ).fetchall()
+        no_nurse = conn.execute(
+            "SELECT count(*) FROM sessions WHERE nurse IS NULL "
+            "OR nurse NOT IN (SELECT id FROM nurses)"
+        ).fetchone()[0]
+    except sqlite3.Error as exc:
+        raise translate(exc, path, "het controleren") from None
+    bad_times = [
+        (s, f) for s, f in odd_times if not is_time(s) or (f is not None and not is_time(f))
+    ]
+    reasons = []
+    if bad_times:
+        s, f = bad_times[0]
+        example = show(s) if not is_time(s) else show(f)
+        reasons.append(f"{len(bad_times)} met een ongeldige begin- of eindtijd (bijv. {example})")
+    if no_nurse:
+        reasons.append(f"{no_nurse} zonder bestaande verpleegkundige")
+    if reasons:
+        raise StoreError(
+            f"{path}: sessies die dkdl niet kan lezen: {'; '.join(reasons)}. dkdl schrijft zulke "
+            "rijen nooit: het bestand is met de hand of door een ander programma veranderd. "
+            f"‘dkdl import --db nieuw.db {path}’ noemt de eerste vijf foute rijen.",
+            path,
+            "invalid",
+        )
 
 
 _OS_REASONS = {

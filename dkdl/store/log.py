@@ -79,7 +79,7 @@ from dkdl.store.validate import (
     show,
     toets_problems,
 )
-from dkdl.store.validate import _time as valid_time
+from dkdl.store.validate import is_time as valid_time
 
 # -- opening -----------------------------------------------------------------------------------
 

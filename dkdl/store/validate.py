@@ -87,7 +87,7 @@ def _text(value: object) -> TypeGuard[str]:
     return type(value) is str and value.isprintable()
 
 
-def _time(value: object) -> bool:
+def is_time(value: object) -> bool:
     """ISO 8601 UTC with seconds, as dkdl writes it (``+00:00``; ``Z`` is accepted too)."""
     if type(value) is not str or len(value) > 40 or not _TIME.fullmatch(value):
         return False
@@ -172,11 +172,11 @@ def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
         problems.append(f"questionnaire_id {show(row.questionnaire_id)} is ongeldig")
     if not is_hash(row.questionnaire_hash):
         problems.append(f"questionnaire_hash {show(row.questionnaire_hash)} is geen SHA-256")
-    if not _time(row.started_at):
+    if not is_time(row.started_at):
         problems.append(f"started_at {show(row.started_at)} is geen UTC-tijd (ISO 8601)")
     if row.status not in STATUSES:
         problems.append(f"status {show(row.status)} is geen bezig, afgerond of afgebroken")
-    if (row.finished_at is not None or (strict and row.status != BEZIG)) and not _time(
+    if (row.finished_at is not None or (strict and row.status != BEZIG)) and not is_time(
         row.finished_at
     ):
         problems.append(f"finished_at {show(row.finished_at)} is geen UTC-tijd (ISO 8601)")
@@ -239,7 +239,7 @@ def answer_ok(row: AnswerRow, vocabulary: Vocabulary | None) -> bool:
         and 0 <= seconds <= MAX_SECONDS
         and type(changes) is int
         and 0 <= changes <= MAX_CHANGES
-        and _time(row.answered_at)
+        and is_time(row.answered_at)
     )
 
 
@@ -268,7 +268,7 @@ def answer_problems(
         problems.append(f"optie {option} bestaat niet bij {question}")
     if row.items is not None:
         problems.extend(items_problems(row.items, question, vocabulary))
-    if not _time(row.answered_at):
+    if not is_time(row.answered_at):
         problems.append(f"answered_at {show(row.answered_at)} is geen UTC-tijd (ISO 8601)")
     seconds = row.seconds
     if (
@@ -310,11 +310,11 @@ def toets_problems(row: ToetsRow, *, strict: bool = True) -> list[str]:
     if not is_uuid(row.toets_id):
         problems.append(f"toets_id {show(row.toets_id)} is geen UUID")
     problems += pseudonym_problems(row.nurse)
-    if not _time(row.started_at):
+    if not is_time(row.started_at):
         problems.append(f"started_at {show(row.started_at)} is geen UTC-tijd (ISO 8601)")
     if row.status not in STATUSES:
         problems.append(f"status {show(row.status)} is geen bezig, afgerond of afgebroken")
-    if (row.finished_at is not None or (strict and row.status != BEZIG)) and not _time(
+    if (row.finished_at is not None or (strict and row.status != BEZIG)) and not is_time(
         row.finished_at
     ):
         problems.append(f"finished_at {show(row.finished_at)} is geen UTC-tijd (ISO 8601)")
