@@ -129,12 +129,11 @@ class ProgressRoutes:
 
         app: Any = self
         nurse = app.nurse or ""
-        screen = ProgressScreen(nurse, app.questionnaire)
-        app.push_screen(screen)
         current = self.current_progress(nurse)
+        app.push_screen(ProgressScreen(nurse, app.questionnaire, current))
         if current is not None:
-            screen.show_progress(current)
-        elif self._precounting == nurse:
+            return
+        if self._precounting == nurse:
             self._waiting_for = nurse
         else:
             self._count_progress(nurse)

@@ -92,11 +92,15 @@ class ProgressScreen(Screen[None]):
         ],
     ]
 
-    def __init__(self, nurse: str, questionnaire: Questionnaire) -> None:
+    def __init__(
+        self, nurse: str, questionnaire: Questionnaire, progress: Progress | None = None
+    ) -> None:
+        """``progress``: her figures when the app has them already (counted ahead): the
+        overview then shows them in its first frame."""
         super().__init__()
         self.nurse = nurse
         self.questionnaire = questionnaire
-        self.progress: Progress | None = None
+        self.progress: Progress | None = progress
         self.filled: set[str] = set()  # the tabs showing ``progress``
         self.composed: set[str] = {"overzicht"}  # the tabs with their widgets mounted
         self._showing = asyncio.Lock()  # a tab is mounted whole before it is filled
@@ -140,6 +144,9 @@ class ProgressScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = f"Mijn voortgang: {self.nurse}"
+        if self.progress is not None and "overzicht" not in self.filled:
+            self.filled.add("overzicht")
+            self._overview(self.progress)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
