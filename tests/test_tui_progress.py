@@ -488,3 +488,41 @@ async def test_a_trainer_import_into_the_open_file_makes_the_kept_figures_stale(
             assert app.current_progress("Anna") is None
             await choose(app, pilot, "voortgang")
             assert "2 casussen afgerond" in text_of(app.screen, "#pg-summary")
+
+
+async def test_weak_points_say_how_often_and_a_checklist_miss_in_words():
+    """Her usual miss comes with how often she made it (not 'vaak' after one slip), and a
+    checklist miss (her option and the key's both 2, other items) is said in words instead
+    of showing the same option twice."""
+    from dkdl.progress import Rate, WeakQuestion
+
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        progress = sample_progress(app)
+        q12 = app.questionnaire.by_id["Q12"]
+        items_miss = WeakQuestion(
+            "Q12",
+            q12.title,
+            q12.title,
+            Rate(1, 3),
+            2,
+            2,
+            q12.option(2).text,
+            q12.option(2).text,
+            "uitleg",
+        )
+        progress = replace(
+            progress,
+            weakest=(progress.weakest[0], items_miss),
+            misses=(("Q5", ((1, 2, 6),)), ("Q12", ((2, 2, 2),))),
+        )
+        screen = ProgressScreen("Anna", app.questionnaire)
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.show_progress(progress)
+        await show_tab(pilot, screen, "zwak")
+        weak = text_of(screen, "#pg-weak-list")
+        assert "Jij koos het vaakst (6×): 1" in weak
+        assert "De sleutel daar: 2" in weak
+        assert "Jij vinkte het vaakst (2×) andere handelingen aan dan de sleutel" in weak
+        assert weak.count("De sleutel daar:") == 1  # not for the checklist miss

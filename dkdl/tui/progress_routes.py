@@ -15,6 +15,7 @@ from textual import work
 from textual.markup import escape
 from textual.worker import get_current_worker
 
+from dkdl.errors import UserError
 from dkdl.tui.messages import NurseNamed, SessionReopened, WeakCaseWanted
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ class ProgressRoutes:
         app: Any = self
         try:
             done = app.practice.done_of(message.session_id)
-        except (KeyError, ValueError) as exc:  # gone from the log, or answers that no longer fit
+        except (KeyError, ValueError, UserError) as exc:  # gone, unreadable, or no longer fits
             app.notify(
                 f"Deze oefening kan niet worden getoond: {escape(str(exc))}.",
                 severity="warning",

@@ -265,21 +265,41 @@ class ProgressScreen(Screen[None]):
         box.mount_all(
             widget
             for i, weak in enumerate(progress.weakest, start=1)
-            for widget in self._weak_block(i, weak, progress.explanation_label)
+            for widget in self._weak_block(i, weak, progress)
         )
 
-    def _weak_block(self, index: int, weak: WeakQuestion, label: str) -> list[Static]:
-        """A heading, and under it (indented) the official wording, her usual answer, the
-        key's, and dkdl's own explanation under ``label`` (the core's: not NZa text)."""
+    def _weak_block(self, index: int, weak: WeakQuestion, progress: Progress) -> list[Static]:
+        """A heading, and under it (indented) the official wording, her most frequent miss (how
+        often), the key's answer there, and dkdl's own explanation under the core's label (not
+        NZa text). A checklist miss (same option, other items) says so instead of showing the
+        same option twice."""
         lines = [f"[dim]De vraag:[/] {bold_markup(weak.question_text)}"]
-        if weak.her_option is not None:
+        mine, key = weak.her_option, weak.key_option
+        times = next(
+            (
+                n
+                for qid, pairs in progress.misses
+                if qid == weak.qid
+                for a, b, n in pairs
+                if (a, b) == (mine, key)
+            ),
+            0,
+        )
+        often = f" ({times}×)" if times else ""
+        if mine is not None and mine == key:
             lines.append(
-                f"[dim]Jij koos vaak:[/] {weak.her_option} ‘{bold_markup(weak.her_option_text)}’"
+                f"[dim]Jij vinkte het vaakst{often} andere handelingen aan dan de sleutel,[/] "
+                f"bij {mine} ‘{bold_markup(weak.her_option_text)}’"
             )
-        if weak.key_option is not None:
-            lines.append(
-                f"[dim]De sleutel:[/] {weak.key_option} ‘{bold_markup(weak.key_option_text)}’"
-            )
+        else:
+            if mine is not None:
+                mine_text = bold_markup(weak.her_option_text)
+                lines.append(f"[dim]Jij koos het vaakst{often}:[/] {mine} ‘{mine_text}’")
+            if key is not None:
+                lines.append(
+                    f"[dim]De sleutel daar:[/] {key} ‘{bold_markup(weak.key_option_text)}’"
+                )
+        label = progress.explanation_label
         if weak.explanation:
             lines.append(f"[i]{escape(label)}:[/i] {bold_markup(weak.explanation)}")
         return [
