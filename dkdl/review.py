@@ -3,13 +3,13 @@
 A :class:`Review` opens a log read-only (through :func:`dkdl.store.open_log`, so a file that is
 not a dkdl log is refused with a Dutch :class:`dkdl.store.StoreError`) together with the case
 library that holds the key answers and toelichtingen (the log stores only case id, case hash and
-key profile). The sessions table is paged by SQLite (:mod:`dkdl.review_sql`); for the analyses
-each finished keyed session is read once, its answers compared with the key, into an index in
-memory (:mod:`dkdl.review_index`): each nurse's first attempts when first needed, every attempt
-when a filter asks for them. A few small TEMP tables (nurse identities, first attempts) live on
-the read-only connection only, never in the file. Each TEMP write is committed at once, so the
-connection never holds a read transaction open: it sees what the app or an alias change writes
-later, and never keeps the WAL from folding in.
+key profile). The sessions table is paged by SQLite (:mod:`dkdl.review_table`, its SQL in
+:mod:`dkdl.review_sql`); for the analyses each finished keyed session is read once, its answers
+compared with the key, into an index in memory (:mod:`dkdl.review_index`): each nurse's first
+attempts when first needed, every attempt when a filter asks for them. A few small TEMP tables
+(nurse identities, first attempts) live on the read-only connection only, never in the file.
+Each TEMP write is committed at once, so the connection never holds a read transaction open: it
+sees what the app or an alias change writes later, and never keeps the WAL from folding in.
 
 What counts (``docs/report.md``): finished (``afgerond``) sessions with a key (modes ``oefenen``
 and ``toets``); by default each nurse's first finished attempt at each case; a question counts
@@ -52,7 +52,6 @@ from dkdl.review_model import (
     SessionRow,
     case_versions,
     parse_date,
-    session_row,
     with_attempts,
 )
 from dkdl.review_sql import (
@@ -65,6 +64,7 @@ from dkdl.review_sql import (
     sessions_sql,
 )
 from dkdl.review_stats import Thresholds
+from dkdl.review_table import SessionsTable
 from dkdl.scoring import Scorer
 from dkdl.sessionlog import AFGEROND
 from dkdl.store import NurseKey, SqliteLog, nurse_identities, open_log, translate, verify_structure
@@ -91,11 +91,8 @@ __all__ = [
 # -- the review --------------------------------------------------------------------------------
 
 
-class Review:
+class Review(SessionsTable):
     """Read-only trainer view of one log with the case library. Thread-safe (one lock)."""
-
-    # Sorted id orders of the sessions table kept for paging (per filter, sort and direction).
-    kept_orders = 4
 
     def __init__(
         self,
@@ -379,100 +376,6 @@ class Review:
     def _where(self, flt: ReviewFilter) -> tuple[list[str], list[Any]]:
         keys = self.nurse_keys(flt.nurse) if flt.nurse is not None else None
         return filter_sql(flt, keys)
-
-    # -- the sessions table ------------------------------------------------------------------
-
-    def sessions_page(
-        self,
-        flt: ReviewFilter | None = None,
-        *,
-        sort: str = "date",
-        descending: bool = True,
-        offset: int = 0,
-        limit: int = 50,
-        counted_only: bool = False,
-    ) -> SessionPage:
-        """One page of the sessions table: every session matching the filter (all statuses
-        and attempts; with ``counted_only`` only those the analyses count), sorted by ``sort``
-        (a key of :data:`SORT_COLUMNS`), and the total number matching."""
-        flt = flt or ReviewFilter()
-        if sort not in SORT_COLUMNS:
-            raise FilterError(f"onbekende kolom {sort!r}; kies uit {', '.join(SORT_COLUMNS)}")
-        offset, limit = max(0, int(offset)), max(0, int(limit))
-        columns = (
-            "SELECT s.uuid, s.started_at, w.display, w.laptop, s.mode, s.case_id, s.status, "
-            "s.profile, s.key_profile, s.match, s.finished_at "
-        )
-        with self._reading():
-            joins, clause, params = self.selection_sql(flt, counted_only=counted_only)
-            base = f"FROM sessions s {joins}{clause}"
-            order = "DESC" if descending else "ASC"
-            order_by = f"ORDER BY {SORT_COLUMNS[sort]} {order}, s.id {order}"
-            key = (flt, counted_only, sort, descending)
-            ids = self._kept_order(key)
-            if ids is None and offset == 0:
-                # the first page: SQLite keeps only the top rows while it sorts
-                if clause:
-                    total = self._conn.execute(f"SELECT count(*) {base}", params).fetchone()[0]
-                else:
-                    total = self._conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
-                rows = self._conn.execute(
-                    f"{columns}{base} {order_by} LIMIT ?", [*params, limit]
-                ).fetchall()
-                return SessionPage([session_row(r) for r in rows], total, offset, limit)
-            if ids is None:
-                # further pages: the whole order once, then each page by id (no OFFSET walk)
-                ids = [r[0] for r in self._conn.execute(f"SELECT s.id {base} {order_by}", params)]
-                self._keep_order(key, ids)
-            wanted = ids[offset : offset + limit]
-            found = {}
-            for chunk in range(0, len(wanted), 500):
-                part = wanted[chunk : chunk + 500]
-                marks = ", ".join("?" * len(part))
-                for r in self._conn.execute(
-                    f"{columns.replace('SELECT ', 'SELECT s.id, ', 1)}FROM sessions s {joins} "
-                    f"WHERE s.id IN ({marks})",
-                    part,
-                ):
-                    found[r[0]] = r[1:]
-            rows = [found[i] for i in wanted if i in found]
-        return SessionPage([session_row(r) for r in rows], len(ids), offset, limit)
-
-    def _kept_order(self, key: tuple[Any, ...]) -> list[int] | None:
-        """A kept id order, unless the file changed since (another connection wrote to it)."""
-        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._orders_version:
-            self._orders.clear()
-            self._orders_version = version
-        ids = self._orders.get(key)
-        if ids is not None:
-            self._orders.move_to_end(key)
-        return ids
-
-    def _keep_order(self, key: tuple[Any, ...], ids: list[int]) -> None:
-        self._orders[key] = ids
-        while len(self._orders) > self.kept_orders:
-            self._orders.popitem(last=False)
-
-    def selection_sql(
-        self, flt: ReviewFilter, *, counted_only: bool = False
-    ) -> tuple[str, str, list[Any]]:
-        """The sessions :meth:`sessions_page` lists for ``flt``, as SQL for every reader of the
-        same selection (the export too): the joins after ``FROM sessions s`` (giving
-        ``w.display`` and ``w.laptop``), the `` WHERE ...`` clause (or "") and its parameters.
-        Run it on ``self.log``'s connection (the joins use its TEMP tables)."""
-        where, params = self._where(flt)
-        with self._reading():
-            if counted_only:
-                self._ensure_first()
-                where.append(
-                    f"s.status = '{AFGEROND}' AND s.mode IN ('oefenen', 'toets') "
-                    "AND s.case_id IS NOT NULL AND s.key_profile IS NOT NULL"
-                )
-                if flt.attempts == "first":
-                    where.append("s.id IN (SELECT id FROM rv_first)")
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
-        return JOIN_WHO, clause, params
 
     # -- one session against the key -------------------------------------------------------
 

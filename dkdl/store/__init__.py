@@ -9,7 +9,8 @@ One package in layers (each imports only those above it):
   ``validate`` accepts; the others go to ``validate``);
 - :mod:`dkdl.store.files`: where the file lives, read-only checks before any write,
   :class:`StoreError` with its Dutch messages, connecting;
-- :mod:`dkdl.store.log`: :class:`SqliteLog` (the practice log) and :func:`open_log`;
+- :mod:`dkdl.store.log`: :class:`SqliteLog` (the practice log);
+- :mod:`dkdl.store.opening`: :func:`open_log` (checks a file read-only first, then connects);
 - :mod:`dkdl.store.source`: another laptop's log as an import source, streamed and validated;
 - :mod:`dkdl.store.merge`: :class:`LogBundle`, :func:`merge_bundle`, batched :func:`import_logs`;
 - :mod:`dkdl.store.identity`: who is who (laptops, nurse identities, the trainer's aliases).
@@ -38,7 +39,7 @@ from dkdl.store.identity import (
     nurse_identities,
     remove_alias,
 )
-from dkdl.store.log import SqliteLog, open_log
+from dkdl.store.log import SqliteLog
 from dkdl.store.merge import (
     LogBundle,
     MergeReport,
@@ -48,6 +49,7 @@ from dkdl.store.merge import (
     merge_bundle,
     read_bundle,
 )
+from dkdl.store.opening import open_log
 from dkdl.store.rows import (
     ANSWER_FIELDS,
     ITEM_SEP,

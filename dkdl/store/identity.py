@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dkdl.sessionlog import now
-from dkdl.store.log import SqliteLog, open_log
+from dkdl.store.log import SqliteLog
+from dkdl.store.opening import open_log
 
 UNKNOWN_LAPTOP = "laptop onbekend"
 
