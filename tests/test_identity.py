@@ -22,7 +22,7 @@ from dkdl.store import (
     open_log,
     remove_alias,
 )
-from dkdl.store import log as store_log
+from dkdl.store import opening as store_opening
 from dkdl.store.schema import derived_installation_id
 from tests.conftest import digest
 
@@ -207,7 +207,7 @@ def test_alias_on_a_read_only_file_is_refused_in_dutch(tmp_path, questionnaire, 
     a = laptop_log(tmp_path / "a.db", questionnaire, "Anna", "Bram")
     path = tmp_path / "a.db"
     before = digest(path)
-    monkeypatch.setattr(store_log, "writable", lambda p: False)  # as a read-only folder would
+    monkeypatch.setattr(store_opening, "writable", lambda p: False)  # as a read-only folder would
     with open_log(path, readonly=True) as log, pytest.raises(StoreError, match="alleen-lezen"):
         add_alias(log, NurseKey("Anna", a), NurseKey("Bram", a))
     assert digest(path) == before

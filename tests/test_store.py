@@ -32,7 +32,7 @@ from dkdl.store import (
     resolve_db_path,
 )
 from dkdl.store import files as store_files
-from dkdl.store import log as store_log
+from dkdl.store import opening as store_opening
 from tests.conftest import digest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -264,7 +264,7 @@ def test_bad_source_in_a_subprocess_prints_no_traceback(tmp_path, cases):
 def test_read_only_location_is_refused_before_writing(tmp_path, cases, monkeypatch, capsys):
     path = make_log(tmp_path / "log.db", cases, sessions=3)
     before = digest(path)
-    monkeypatch.setattr(store_log, "writable", lambda p: False)
+    monkeypatch.setattr(store_opening, "writable", lambda p: False)
     code, out, err = run_cli(
         ["demo-data", "--db", str(path), "--sessions", "2", "--nurses", "1"], capsys
     )
@@ -280,7 +280,7 @@ def test_write_refused_by_sqlite_becomes_store_error(tmp_path, cases, monkeypatc
     path = make_log(tmp_path / "log.db", cases, sessions=3)
     before = digest(path)
     monkeypatch.setattr(
-        store_log,
+        store_opening,
         "connect_rw",
         lambda p: sqlite3.connect(store_files.ro_uri(p), uri=True, check_same_thread=False),
     )
@@ -363,14 +363,14 @@ def test_read_only_copy_with_unmerged_wal_is_refused_not_read_short(tmp_path, ca
 
 def make_disk_full(monkeypatch) -> None:
     """Every connection opened from now on can grow its file by no page at all."""
-    real = store_log.configure
+    real = store_opening.configure
 
     def configure(conn):
         real(conn)
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
 
-    monkeypatch.setattr(store_log, "configure", configure)
+    monkeypatch.setattr(store_opening, "configure", configure)
 
 
 def test_disk_full_during_import_changes_nothing(tmp_path, cases, monkeypatch, capsys):
