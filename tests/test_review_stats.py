@@ -13,6 +13,15 @@ from dkdl.review_stats import (
     group_difference,
     pair_agreement,
 )
+from tests.agreement_examples import (
+    CAC_RAW4RATERS,
+    GWET_CAC_RAW4RATERS,
+    KAPPAETC_RVARY2,
+    RVARY2,
+    gwet_2014,
+    stata_kappa,
+)
+from tests.agreement_examples import as_subjects as raw_subjects
 
 # The worked example of the Wikipedia article "Fleiss' kappa": 10 subjects, 14 raters each,
 # 5 categories; P-bar = 0.378, P_e = 0.213, kappa = 0.210.
@@ -113,6 +122,88 @@ def test_fleiss_kappa_equals_fleiss_cuzick_with_unequal_raters(subjects):
         assert ours is None
     else:
         assert ours == pytest.approx(fleiss_cuzick_1979(subjects))
+
+
+def test_the_published_data_give_the_published_figures_by_gwets_formula():
+    """The rows of tests/agreement_examples.py are the published ones: Gwet's (2014) formula
+    on them gives the figures irrCAC's README prints for ``cac.raw4raters`` (0.8181818,
+    0.2387153, 0.76117) and Stata's ``kappaetc`` prints for ``rvary2`` (0.5833, 0.3586), to
+    the printed precision. (Cross-checked when written with the Python package irrCAC 0.4.4,
+    ``CAC(data).fleiss()``: 0.76117 and 0.35857; it is not a dependency.) The review computes
+    the other published generalisation (Fleiss & Cuzick), so its figures differ: next tests."""
+    pa, pe, kappa = gwet_2014(raw_subjects(CAC_RAW4RATERS))
+    assert round(pa, 7) == GWET_CAC_RAW4RATERS["pa"]
+    assert round(pe, 7) == GWET_CAC_RAW4RATERS["pe"]
+    assert round(kappa, 5) == GWET_CAC_RAW4RATERS["kappa"]
+    pa, _, kappa = gwet_2014(raw_subjects(RVARY2))
+    assert (round(pa, 4), round(kappa, 4)) == (KAPPAETC_RVARY2["pa"], KAPPAETC_RVARY2["kappa"])
+
+
+def test_fleiss_kappa_on_gwets_published_example_by_hand():
+    """Gwet (2014, p. 120; irrCAC ``cac.raw4raters``): 12 subjects, 2 to 4 raters, 5
+    categories. By hand, with the review's formula: subject 12 has one rating and is left out;
+    the other 11 have 40 ratings, N (m_bar - 1) = 40 - 11 = 29. Disagreement: subject 2
+    {2: 3, 3: 1} (3*1 + 1*3)/4 = 1.5, subject 6 {1, 2, 3, 4} 4*(1*3)/4 = 3, subject 8
+    {1: 3, 2: 1} 1.5, the rest 0: 6. Category totals 9, 13, 10, 5, 3 of 40:
+    sum p q = 1 - 384/1600 = 0.76. kappa = 1 - 6 / (29 * 0.76) = 401/551 = 0.7278, where
+    Gwet's generalisation (each subject weighing the same) prints 0.76117."""
+    ours = fleiss_kappa(raw_subjects(CAC_RAW4RATERS))
+    assert ours == pytest.approx(401 / 551, abs=1e-12)
+    assert round(ours, 4) == 0.7278
+    assert abs(ours - GWET_CAC_RAW4RATERS["kappa"]) > 0.03  # the two definitions differ
+
+
+def test_fleiss_kappa_on_statas_rvary2_equals_statas_kap():
+    """Stata's example for a varying number of raters (``rvary2``: 10 subjects, 3 to 5
+    raters, 3 categories). By hand: 47 ratings, N (m_bar - 1) = 47 - 10 = 37; disagreement
+    sum_j x_ij (m_i - x_ij) / m_i for subjects 1-10 is 1.5, 2.4, 0, 1.6, 2.4, 1.6, 0, 1.6, 4/3,
+    2.4, in all 1.5 + 3 * 2.4 + 3 * 1.6 + 4/3 = 89/6; category totals 20, 11, 16:
+    sum p q = 1432/2209; kappa = 1 - (89/6) / (37 * 1432/2209) = 121303/317904 = 0.3816.
+    Stata's ``kap rater1-rater5`` computation (kappa.ado restated in
+    tests/agreement_examples.py) gives per category 0.2685, 0.6457, 0.2938 and combined the
+    same 0.3816; ``kappaetc`` (Gwet's formula) prints 0.3586 on these data."""
+    subjects = raw_subjects(RVARY2)
+    ours = fleiss_kappa(subjects)
+    assert ours == pytest.approx(121303 / 317904, abs=1e-12)
+    per_category, combined = stata_kappa(subjects)
+    assert ours == pytest.approx(combined, abs=1e-12)
+    assert [round(per_category[c], 4) for c in (1, 2, 3)] == [0.2685, 0.6457, 0.2938]
+    # each category's kappa is Fleiss & Cuzick's two-category kappa of that category vs the rest
+    for c in (1, 2, 3):
+        two = [(sum(s.values()) - s.get(c, 0), s.get(c, 0)) for s in subjects]
+        assert per_category[c] == pytest.approx(fleiss_cuzick_1979(two))
+        assert fleiss_kappa([{0: a, 1: b} for a, b in two]) == pytest.approx(per_category[c])
+
+
+@given(
+    st.integers(min_value=3, max_value=5).flatmap(
+        lambda k: st.lists(
+            st.lists(st.integers(0, 6), min_size=k, max_size=k).filter(lambda r: sum(r) >= 2),
+            min_size=2,
+            max_size=10,
+        )
+    )
+)
+def test_fleiss_kappa_equals_statas_kap_with_unequal_raters_and_many_categories(table):
+    """3 to 5 categories, 2 to 30 raters per subject, varying: the review's kappa equals what
+    Stata's kap computes (per category, Fleiss & Cuzick's analysis-of-variance form; combined
+    weighted by p_j q_j), an independent expression of the same generalisation."""
+    subjects = [{c: n for c, n in enumerate(row) if n} for row in table]
+    used = {c for s in subjects for c in s}
+    ours = fleiss_kappa(subjects)
+    if len(used) < 2:
+        assert ours is None
+    else:
+        assert ours == pytest.approx(stata_kappa(subjects)[1], abs=1e-9)
+
+
+def test_fleiss_kappa_undefined_with_unequal_raters():
+    # everyone on one category, 2 to 5 raters per subject: nothing to agree on beyond chance
+    assert fleiss_kappa([{"a": 2}, {"a": 5}, {"a": 3}]) is None
+    # many subjects, none with two ratings
+    assert fleiss_kappa([{"a": 1}, {"b": 1}, {"c": 1}, {"a": 1}]) is None
+    # a subject with one rating next to a one-category rest is still undefined
+    assert fleiss_kappa([{"a": 3}, {"a": 2}, {"b": 1}]) is None
 
 
 def test_pair_agreement():
