@@ -3,9 +3,13 @@
 Definitions and references are in ``docs/report.md``; the thresholds of :class:`Thresholds` are
 the app's own choices, not rules of the NZa or of the literature.
 
-- :func:`fleiss_kappa`: Fleiss' kappa (Fleiss 1971) in the form that allows a different number
-  of raters per subject (Fleiss & Cuzick 1979 for two categories; Fleiss, Levin & Paik 2003,
-  ch. 18, for more). With the same number of raters everywhere it equals Fleiss (1971).
+- :func:`fleiss_kappa`: Fleiss' kappa (Fleiss 1971) generalised to a different number of raters
+  per subject as Fleiss & Cuzick (1979) do: their kappa per category, combined over the
+  categories with weights p_j q_j as Fleiss (1971) combines them (the textbook cited for it:
+  Fleiss, Levin & Paik 2003, ch. 18). It is what Stata's ``kap``/``kappa`` compute; it is
+  not Gwet's (2014) variant (R irrCAC, Stata ``kappaetc``), which gives other numbers when
+  the raters per subject vary. With the same number of raters everywhere all three equal
+  Fleiss (1971).
 - :func:`pair_agreement`: the share of agreeing pairs of ratings within subjects.
 - :func:`group_difference`: the discrimination index used here: facility among the sessions
   whose profile matched the key minus facility among those whose profile did not.
@@ -26,8 +30,10 @@ def fleiss_kappa(subjects: Sequence[Ratings]) -> float | None:
     kappa = 1 - sum_i sum_j x_ij (m_i - x_ij) / m_i  /  (N (m - 1) sum_j p_j q_j)
 
     with m_i the ratings of subject i, N the subjects with at least two ratings, m their mean
-    number of ratings, p_j the share of all ratings in category j and q_j = 1 - p_j. Subjects
-    with fewer than two ratings carry no information on agreement and are left out. ``None``
+    number of ratings, p_j the share of all their ratings in category j and q_j = 1 - p_j.
+    This is sum_j p_j q_j kappa_j / sum_j p_j q_j with kappa_j Fleiss & Cuzick's kappa of
+    category j against the rest. Subjects with fewer than two ratings carry no pair and are
+    left out, also from p_j (this app's choice; Stata's ``kap`` keeps them in p_j). ``None``
     where kappa is undefined: no subject with two ratings, or every rating in one category
     (no variation to agree beyond chance on).
     """
