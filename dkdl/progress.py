@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from dkdl.explanations import explanations_for
@@ -271,6 +272,39 @@ def progress_of(
     )
 
 
+def has_practised(log: PracticeLog, nurse: str) -> bool:
+    """Whether the log holds anything under ``nurse``: a session (of any mode or status) or a
+    toets. Only reads; Mijn voortgang opens for such a name and for no other. A log with its
+    own ``has_practised`` (the SQLite log: one indexed query) answers itself."""
+    own = getattr(log, "has_practised", None)
+    if own is not None:
+        return bool(own(nurse))
+    return any(s.nurse == nurse for s in log.sessions(nurse)) or any(
+        t.nurse == nurse for t in log.toetsen(nurse)
+    )
+
+
+def practised_names(log: PracticeLog) -> list[str]:
+    """The names with at least one session or toets in the log, alphabetically (ignoring
+    case). Only reads; a name typed but never used for a session is not among them. A log with
+    its own ``practised_names`` (the SQLite log: one query) answers itself."""
+    own = getattr(log, "practised_names", None)
+    if own is not None:
+        return list(own())
+    names = {s.nurse for s in log.sessions()} | {t.nurse for t in log.toetsen()}
+    return sorted(names, key=lambda name: (name.casefold(), name))
+
+
+def close_names(name: str, names: Iterable[str], *, n: int = 3) -> list[str]:
+    """Of ``names``, at most ``n`` that look like ``name`` (a typo, other capitals), closest
+    first: :func:`difflib.get_close_matches` on the case-folded names."""
+    by_folded: dict[str, list[str]] = {}
+    for known in names:
+        by_folded.setdefault(known.casefold(), []).append(known)
+    matches = get_close_matches(name.casefold(), list(by_folded), n=n, cutoff=0.6)
+    return [known for folded in matches for known in sorted(by_folded[folded])][:n]
+
+
 def progress_mark(log: PracticeLog, nurse: str) -> object | None:
     """A cheap tag of what :func:`progress_of` counts for her: figures counted when the log had
     an equal tag are still current (a log's ``progress_mark``: her sessions and toetsen added,
@@ -372,9 +406,12 @@ __all__ = [
     "SessionPoint",
     "ToetsResult",
     "WeakQuestion",
+    "close_names",
     "counted",
+    "has_practised",
     "her_answers",
     "most_common_miss",
+    "practised_names",
     "progress_mark",
     "progress_of",
     "question_text",

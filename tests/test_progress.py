@@ -8,7 +8,7 @@ import pytest
 
 from dkdl.cases import CaseLibrary
 from dkdl.practice import answers_from_records
-from dkdl.progress import Rate, progress_of
+from dkdl.progress import Rate, close_names, has_practised, practised_names, progress_of
 from dkdl.sessionlog import MemoryLog
 from dkdl.store import open_log
 
@@ -134,6 +134,49 @@ def test_a_nurse_without_history_has_empty_figures(log, scorer, library):
     assert p.sessions == () and p.weakest == () and p.toetsen == ()
     assert all(qp.overall == Rate(0, 0) for qp in p.questions)
     assert [c.id for c in p.not_done] == [c.id for c in library.cases]
+
+
+def test_who_has_practised_is_read_from_sessions_and_toetsen_only(log, scorer, library):
+    hand_log(log, scorer, library)
+    log.remember_nurse("Cor")  # typed on the start screen, never practised
+    free = log.start_session(nurse="Eva", mode="vrij", questionnaire=scorer.questionnaire)
+    log.abandon_session(free)  # an abandoned vrije registratie is still a session of hers
+    log.start_toets(nurse="dora", case_ids=[library.cases[0].id])  # a toets, no session yet
+    assert practised_names(log) == ["Anna", "Bram", "dora", "Eva"]
+    assert [has_practised(log, n) for n in ("Anna", "Eva", "dora", "Cor", "anna", "Nieuw")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_a_crafted_name_in_the_file_is_not_offered(tmp_path, scorer, library):
+    """A name another tool wrote that no pseudonym may be (a spreadsheet formula) is never
+    named to her, though its toets row is there."""
+    path = tmp_path / "log.db"
+    with open_log(path) as log:
+        hand_log(log, scorer, library)
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO nurses (pseudonym) VALUES ('=HYPERLINK(1)')")
+        conn.execute(
+            "INSERT INTO toetsen (uuid, nurse, started_at, status) VALUES "
+            "(?, (SELECT id FROM nurses WHERE pseudonym = '=HYPERLINK(1)'), ?, 'bezig')",
+            ("00000000-0000-4000-8000-000000000001", "2026-01-01T00:00:00+00:00"),
+        )
+    with open_log(path) as log:
+        assert practised_names(log) == ["Anna", "Bram"]
+
+
+def test_close_names_finds_a_typo_and_other_capitals():
+    names = ["Anna", "Annemiek", "Bram", "wv-07"]
+    assert close_names("Anan", names)[0] == "Anna"
+    assert close_names("anna", names)[0] == "Anna"
+    assert close_names("WV-07", names) == ["wv-07"]
+    assert close_names("Zeynep", names) == []
+    assert close_names("Anna", ["anna", "Anna"]) == ["Anna", "anna"]
 
 
 def test_recent_covers_everything_when_she_has_fewer_sessions(log, scorer, library):

@@ -193,6 +193,7 @@ async def test_a_changed_case_is_said_when_its_old_session_reopens():
 async def test_the_new_menu_entries_are_reachable_on_small_terminals(size):
     app = new_app()
     async with app.run_test(size=size) as pilot:
+        finish(app, "tui-wondzorg-01")  # Mijn voortgang opens for a name that practised
         await pilot.pause()
         app.screen.query_one("#nurse").value = "Anna"
         menu = app.screen.query_one("#menu")
@@ -526,3 +527,86 @@ async def test_weak_points_say_how_often_and_a_checklist_miss_in_words():
         assert "De sleutel daar: 2" in weak
         assert "Jij vinkte het vaakst (2×) andere handelingen aan dan de sleutel" in weak
         assert weak.count("De sleutel daar:") == 1  # not for the checklist miss
+
+
+# -- Mijn voortgang only reads: a name is never stored by looking ------------------------------
+
+
+def nurse_rows(path) -> list[tuple]:
+    """Every row of the nurses table, whole (pseudonym and last_used)."""
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT * FROM nurses ORDER BY id").fetchall()
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_mijn_voortgang_under_a_name_never_practised_stores_nothing_and_says_so(
+    questionnaire, tmp_path
+):
+    from dkdl.store import open_log
+
+    path = tmp_path / "log.db"
+    library = load_library([CASES], questionnaire)
+    with open_log(path) as log:
+        app = make_app(log=log, questionnaire=questionnaire, library=library)
+        async with app.run_test(size=SIZE) as pilot:
+            finish(app, "tui-wondzorg-01")
+            finish(app, "tui-kind-01", nurse="Bram")
+            app.set_nurse("Bram")
+            before = nurse_rows(path)
+            await choose(app, pilot, "voortgang", nurse="Anan")  # a typo of Anna
+            assert isinstance(app.screen, StartScreen)  # no screen of figures for nobody
+            assert nurse_rows(path) == before
+            said = notices(app)[-1]
+            assert "‘Anan’" in said and "nog niet geoefend" in said and "Bedoel je ‘Anna’?" in said
+            await choose(app, pilot, "voortgang", nurse="Zeynep")  # like no name here
+            said = notices(app)[-1]
+            assert "‘Zeynep’" in said and "Namen met oefeningen: Anna, Bram." in said
+            assert nurse_rows(path) == before
+            assert log.last_nurse() == "Bram"  # the start screen pre-fills as before
+            assert app.nurse == "Bram"
+
+
+async def test_mijn_voortgang_on_an_empty_log_says_to_practise_first(questionnaire, tmp_path):
+    from dkdl.store import open_log
+
+    path = tmp_path / "log.db"
+    library = load_library([CASES], questionnaire)
+    with open_log(path) as log:
+        app = make_app(log=log, questionnaire=questionnaire, library=library)
+        async with app.run_test(size=SIZE) as pilot:
+            await choose(app, pilot, "voortgang", nurse="Anna")
+            assert isinstance(app.screen, StartScreen)
+            assert "Kies eerst ‘Oefenen met een casus’" in notices(app)[-1]
+            assert nurse_rows(path) == []
+
+
+async def test_looking_at_her_progress_writes_nothing_and_practising_from_it_stores_her_name(
+    questionnaire, tmp_path
+):
+    from dkdl.store import open_log
+
+    path = tmp_path / "log.db"
+    library = load_library([CASES], questionnaire)
+    with open_log(path) as log:
+        app = make_app(log=log, questionnaire=questionnaire, library=library)
+        async with app.run_test(size=SIZE) as pilot:
+            finish(app, "tui-wondzorg-01", nurse="Bram")
+            app.set_nurse("Bram")
+            finish(app, "tui-wondzorg-01")  # Anna's, never named on the start screen
+            before, rows = nurse_rows(path), log_rows(path)
+            await choose(app, pilot, "voortgang", nurse="Anna")
+            screen = app.screen
+            assert isinstance(screen, ProgressScreen) and screen.nurse == "Anna"
+            assert "1 casus afgerond" in text_of(screen, "#pg-summary")
+            assert (nurse_rows(path), log_rows(path)) == (before, rows)
+            assert log.last_nurse() == "Bram"
+            await show_tab(pilot, screen, "nog")
+            await pilot.press("enter")  # practise the case she has not done
+            await pilot.pause()
+            assert isinstance(app.screen, QuestionScreen)
+            assert app.screen.session.case.id == "tui-kind-01"
+            assert log.session(app.screen.session.session_id).nurse == "Anna"
+            assert log.last_nurse() == "Anna"  # practising stores her name, as from the menu

@@ -493,6 +493,28 @@ class SqliteLog:
         rows = self._read("SELECT pseudonym FROM nurses ORDER BY pseudonym")
         return [r[0] for r in rows if not pseudonym_problems(r[0])]
 
+    def practised_names(self) -> list[str]:
+        """The valid pseudonyms with at least one session or toets, alphabetically ignoring
+        case (one indexed query; Mijn voortgang names them when a typed name has none). A name
+        given on the start screen but never used for a session is not among them."""
+        rows = self._read(
+            "SELECT pseudonym FROM nurses n WHERE EXISTS (SELECT 1 FROM sessions s "
+            "WHERE s.nurse = n.id) OR EXISTS (SELECT 1 FROM toetsen t WHERE t.nurse = n.id)"
+        )
+        names = [r[0] for r in rows if not pseudonym_problems(r[0])]
+        return sorted(names, key=lambda name: (name.casefold(), name))
+
+    def has_practised(self, nurse: str) -> bool:
+        """Whether a session or toets is stored under exactly ``nurse`` (any mode or status;
+        a row :meth:`sessions` would leave out as invalid counts too). Only reads."""
+        rows = self._read(
+            "SELECT EXISTS (SELECT 1 FROM nurses n WHERE n.pseudonym = ? AND (EXISTS (SELECT 1 "
+            "FROM sessions s WHERE s.nurse = n.id) OR EXISTS (SELECT 1 FROM toetsen t "
+            "WHERE t.nurse = n.id)))",
+            (nurse,),
+        )
+        return bool(rows[0][0])
+
     def counts(self) -> dict[str, int]:
         """Number of nurses, sessions and answers."""
         return {

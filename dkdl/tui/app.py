@@ -87,6 +87,7 @@ class DkdlApp(TrainerRoutes, ProgressRoutes, App[None]):
         self.loader = loader
         self.loaded = False
         self.nurse: str | None = nurse
+        self._remembered: str | None = None  # the name set_nurse stored last
         self.log_notice = ""
         self.failure: UserError | None = None
         self._resume_checked: set[str] = set()
@@ -106,7 +107,7 @@ class DkdlApp(TrainerRoutes, ProgressRoutes, App[None]):
         self.scorer = Scorer(data.questionnaire)
         self.practice = Practice(data.log, self.scorer, data.library)
         if self.nurse is None:
-            self.nurse = self.practice_log.last_nurse()
+            self.nurse = self._remembered = self.practice_log.last_nurse()
         self.loaded = True
 
     def on_mount(self) -> None:
@@ -166,9 +167,21 @@ class DkdlApp(TrainerRoutes, ProgressRoutes, App[None]):
     # -- nurse and resume ----------------------------------------------------------------
 
     def set_nurse(self, name: str) -> None:
-        self.nurse = self.practice_log.remember_nurse(name)
+        """Her name for what she does next, stored (and made the last one, pre-filled at the
+        next start)."""
+        self.nurse = self._remembered = self.practice_log.remember_nurse(name)
+
+    def practising_nurse(self) -> str:
+        """Her name for a new session. Stored now if she came through Mijn voortgang, which
+        only reads (:meth:`view_progress_of`) and so left it unstored."""
+        if self.nurse and self.nurse != self._remembered:
+            self.set_nurse(self.nurse)
+        return self.nurse or ""
 
     def on_mode_chosen(self, message: ModeChosen) -> None:
+        if message.mode == "voortgang":  # looking only: her name is not stored
+            self.view_progress_of(message.nurse)
+            return
         self.set_nurse(message.nurse)
         self.precount_progress(self.nurse)
         self.offer_resume_then(lambda: self.open_mode(message.mode))
@@ -336,7 +349,7 @@ class DkdlApp(TrainerRoutes, ProgressRoutes, App[None]):
 
     def start_session(self, mode: str, case: Case | None = None, *, replace: bool = False) -> None:
         """Open a session in the log and show its first question."""
-        self.show_session(self.practice.start(self.nurse or "", mode, case), replace=replace)
+        self.show_session(self.practice.start(self.practising_nurse(), mode, case), replace=replace)
 
     def show_session(self, session: Session, *, replace: bool = False) -> None:
         from dkdl.tui.screens.question import QuestionScreen
@@ -357,7 +370,7 @@ class DkdlApp(TrainerRoutes, ProgressRoutes, App[None]):
 
     def start_test(self, cases: list[Case]) -> None:
         """A toets of ``cases`` in this order (stored whole before its first case opens)."""
-        self.show_session(self.practice.start_toets(self.nurse or "", cases))
+        self.show_session(self.practice.start_toets(self.practising_nurse(), cases))
 
     def on_session_finished(self, message: SessionFinished) -> None:
         """Score, store, and show what comes next (feedback, next toets case, summary)."""

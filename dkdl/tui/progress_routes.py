@@ -40,6 +40,25 @@ def weak_suggestion(app: Any, progress: Progress) -> Suggestion | None:
     return next_weak_case(progress, app.library, app.scorer, seed=len(progress.sessions))
 
 
+NAMES_LISTED = 6  # names with sessions said when hers has none (and none looks like it)
+
+
+def unknown_name_text(name: str, names: list[str], close: list[str]) -> str:
+    """The Dutch notice for Mijn voortgang asked under a name with no sessions: the names that
+    look like it, else the names that have sessions here (at most :data:`NAMES_LISTED`)."""
+    said = f"Onder de naam ‘{escape(name)}’ is op deze laptop nog niet geoefend."
+    if close:
+        quoted = [f"‘{escape(n)}’" for n in close]
+        return f"{said} Bedoel je {' of '.join(quoted)}?"
+    if not names:
+        return f"{said} Kies eerst ‘Oefenen met een casus’; daarna zie je hier hoe het gaat."
+    shown = ", ".join(escape(n) for n in names[:NAMES_LISTED])
+    more = len(names) - NAMES_LISTED
+    if more > 0:
+        shown += f" en {more} andere"
+    return f"{said} Namen met oefeningen: {shown}."
+
+
 class ProgressRoutes:
     """Message handlers and workers of Mijn voortgang and the weak-point cases, for the app."""
 
@@ -122,6 +141,26 @@ class ProgressRoutes:
         return kept[1] if mark is not None and mark == kept[0] else None
 
     # -- Mijn voortgang ------------------------------------------------------------------
+
+    def view_progress_of(self, name: str) -> None:
+        """Mijn voortgang asked from the start menu under ``name``: looking changes no data, so
+        the name is not stored (nor made the last one). A name with no session or toets in the
+        log gets a notice saying so, with the names she may have meant; the screen stays."""
+        from dkdl.progress import close_names, has_practised, practised_names
+
+        app: Any = self
+        log = app.practice_log
+        if not has_practised(log, name):
+            names = practised_names(log)
+            app.notify(
+                unknown_name_text(name, names, close_names(name, names)),
+                severity="warning",
+                timeout=10,
+            )
+            return
+        app.nurse = name
+        self.precount_progress(name)
+        app.offer_resume_then(self.open_progress)
 
     def open_progress(self) -> None:
         """Show Mijn voortgang at once, with her kept figures when they are current; else they
@@ -235,7 +274,7 @@ class ProgressRoutes:
     def start_weak_case(self, suggestion: Suggestion, *, replace: bool = False) -> None:
         """An ordinary oefenen session on the suggested case; its feedback repeats the reason."""
         app: Any = self
-        session = app.practice.start(app.nurse or "", "oefenen", suggestion.case)
+        session = app.practice.start(app.practising_nurse(), "oefenen", suggestion.case)
         self.weak_reasons[session.session_id] = suggestion.reason
         app.show_session(session, replace=replace)
 
