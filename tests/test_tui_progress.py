@@ -610,3 +610,47 @@ async def test_looking_at_her_progress_writes_nothing_and_practising_from_it_sto
             assert app.screen.session.case.id == "tui-kind-01"
             assert log.session(app.screen.session.session_id).nurse == "Anna"
             assert log.last_nurse() == "Anna"  # practising stores her name, as from the menu
+
+
+# -- the feedback's footer at 80x24: the way back is always there ------------------------------
+
+
+def footer_keys(screen) -> dict[str, str]:
+    """The keys the footer shows (laid out whole), key -> description."""
+    return {k.key: k.description for k in screen.query("FooterKey") if k.display}
+
+
+@pytest.mark.parametrize("kind", ["oefenen", "zwakke-punten", "vrij", "eerder"])
+async def test_the_feedback_footer_shows_the_way_back_at_80x24(kind):
+    from dkdl.feedback import Feedback
+
+    app = new_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_nurse("Anna")
+        if kind == "vrij":
+            session = app.practice.start("Anna", "vrij")
+            session.choose(2, "Q1")  # Kindzorg: done at once
+            done = app.practice.finish(session)
+        else:
+            done = finish(app, "tui-wondzorg-01", Q5=1)
+        reason = "Gekozen omdat je bij Geheugen 1 van de 1 keer anders antwoordde." * (
+            kind == "zwakke-punten"
+        )
+        screen = FeedbackScreen(
+            Feedback(done, app.scorer), review=kind == "eerder", weak_reason=reason
+        )
+        app.push_screen(screen)
+        await pilot.pause()
+        await pilot.pause()  # the footer fits its keys after its first refresh
+        keys = footer_keys(screen)
+        if kind == "eerder":  # reopened from Mijn voortgang: esc goes back there
+            assert keys == {"escape": "Terug", "c": "Casus", "ctrl+p": "Opdrachten", "f1": "Help"}
+        else:
+            assert keys["escape"] == "Naar start" and keys["r"] == "Opnieuw"
+        if kind in ("oefenen", "zwakke-punten"):
+            assert keys["c"] == "Casus"
+            assert keys["n"] == ("Volgende zwakke punt" if reason else "Volgende casus")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not screen
+        assert isinstance(app.screen, StartScreen)

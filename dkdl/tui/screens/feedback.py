@@ -51,12 +51,16 @@ class ProfileCard(Vertical):
 class FeedbackScreen(Screen[None]):
     """Feedback after oefenen (with key) or vrije registratie (no key)."""
 
+    # The way back first: the footer leaves out the keys at its end that do not fit (80 columns
+    # hold esc, r, n and c; f1 and the rest follow when there is room). 'c' is "Casus" as on
+    # the question screen; its button says "Casus lezen (c)".
     BINDINGS = [
+        Binding("escape", "home", "Naar start"),
+        Binding("escape", "back", "Terug"),  # reopened (review): back where she came from
         Binding("r", "retry", "Opnieuw"),
         Binding("n", "next_case", "Volgende casus"),
         Binding("n", "next_weak_case", "Volgende zwakke punt"),
-        Binding("c", "case_text", "Casus lezen"),
-        Binding("escape", "home", "Naar start"),
+        Binding("c", "case_text", "Casus"),
     ]
 
     def __init__(self, feedback: Feedback, *, review: bool = False, weak_reason: str = "") -> None:
@@ -75,6 +79,8 @@ class FeedbackScreen(Screen[None]):
             return self.done.case is not None and (action == "case_text" or not self.review)
         if action == "retry":
             return not self.review
+        if action in ("home", "back"):
+            return self.review == (action == "back")
         return True
 
     # -- layout --------------------------------------------------------------------------
@@ -363,3 +369,7 @@ class FeedbackScreen(Screen[None]):
             self.dismiss()
         else:
             self.post_message(GoHome())
+
+    def action_back(self) -> None:
+        if self.review:
+            self.dismiss()
