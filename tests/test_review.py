@@ -17,6 +17,7 @@ import pytest
 
 from dkdl.cases import load_library
 from dkdl.review import FilterError, Review, ReviewFilter
+from dkdl.scoring import Answers
 from dkdl.store import NurseKey, StoreError, add_alias, import_logs, open_log, remove_alias
 from tests.conftest import digest
 from tests.review_helpers import W_ITEMS, W_KEY, K, W, Writer, make_library, w_answers
@@ -73,6 +74,24 @@ def test_agreement_kappa_and_discrimination_by_hand(three):
     assert q["Q5"].discrimination == pytest.approx(1 - 1 / 2)
     assert q["Q12"].discrimination == pytest.approx(1 - 1 / 2)
     assert q["Q4"].discrimination == pytest.approx(0.0)
+
+
+def test_negative_discrimination_by_hand(writer, scorer):
+    """Four nurses on W. Q4 = 2 alone keeps W's profile DKDL8, Q5 = 1 makes it DKDL2
+    (checked below). Right profile: Anna (key) and Bram (Q4 = 2): Q4 facility 1/2. Wrong
+    profile: Cor and Dirk (Q5 = 1, Q4 as the key): Q4 facility 2/2. Discrimination of Q4:
+    1/2 - 1 = -1/2; of Q5: 2/2 - 0/2 = 1."""
+    key = dict(W_KEY)
+    assert scorer.score(Answers({**key, "Q4": 2}, frozenset(W_ITEMS))).profile == "DKDL8"
+    assert scorer.score(Answers({**key, "Q5": 1}, frozenset(W_ITEMS))).profile == "DKDL2"
+    writer.play("Anna", W, W_KEY, W_ITEMS, at="2026-03-02T09:00:00")
+    writer.play("Bram", W, w_answers(Q4=2), W_ITEMS, at="2026-03-02T10:00:00")
+    writer.play("Cor", W, w_answers(Q5=1), W_ITEMS, at="2026-03-02T11:00:00")
+    writer.play("Dirk", W, w_answers(Q5=1), W_ITEMS, at="2026-03-02T12:00:00")
+    with writer.review() as review:
+        q = review.analysis().questions
+    assert q["Q4"].discrimination == pytest.approx(-0.5)
+    assert q["Q5"].discrimination == pytest.approx(1.0)
 
 
 def test_routing_rule(writer):
