@@ -4,12 +4,14 @@ Run: ``python benchmarks/bench_trainer_tui.py [--db LOG] [--rounds 5]``. Goal: â
 
 Each round starts both programs as fresh processes, alternating, and times them from the start
 of the process until the screen with the first page of sessions has been drawn (the program
-writes the moment to a file, then exits; its exit, and work it started in the background after
-the first page, are not counted):
-- dkdl: the real entry point (``dkdl --trainer --db LOG``): arguments, Textual, the
-  questionnaire and the cases, the log opened read-only and checked, the review's set-up, the
-  first page of the sessions table (newest first) in the DataTable; ``--also CHECKOUT`` times
-  another checkout's dkdl (e.g. from before a change) in the same rounds;
+writes the moment to a file; its exit, and work it started in the background after the first
+page, are not counted):
+- dkdl: the real entry point (``dkdl --trainer --db LOG``): arguments, Textual, the log opened
+  read-only and checked, the review's set-up, the first page of the sessions table (newest
+  first) in the DataTable. The case titles come with the case files, read after the first page
+  (until then the Casus column shows the case id): the time until they are in the table is the
+  second figure. ``--also CHECKOUT`` times another checkout's dkdl (e.g. from before a change)
+  in the same rounds (one that reads the cases first has both figures the same);
 - bare: a Textual app with Header, DataTable and Footer that opens the same file read-only with
   ``sqlite3`` and shows the same first page (100 newest sessions with the nurse's name).
 Without ``--db`` a demo log is made first (``dkdl demo-data``, about a minute).
@@ -64,23 +66,40 @@ from pathlib import Path
 from dkdl.cli import main
 from dkdl.tui.trainer import screen
 
+moment = Path(sys.argv[2])
 shown = screen.TrainerScreen.show_page
+changed = getattr(screen.TrainerScreen, "catalog_changed", None)
 
 def show_page(self, request, page):
     shown(self, request, page)
-    self.app.call_after_refresh(drawn, self.app)
+    if not moment.exists():
+        self.app.call_after_refresh(drawn, self.app)
 
 def drawn(app):
-    Path(sys.argv[2]).write_text(repr(time.time()))
+    now = repr(time.time())
+    moment.write_text(now)
+    if changed is None:  # a dkdl that shows the titles with the first page
+        Path(str(moment) + ".titles").write_text(now)
+        app.exit()
+
+def catalog_changed(self, catalog):
+    changed(self, catalog)
+    self.app.call_after_refresh(titled, self.app)
+
+def titled(app):
+    Path(str(moment) + ".titles").write_text(repr(time.time()))
     app.exit()
 
 screen.TrainerScreen.show_page = show_page
+if changed is not None:
+    screen.TrainerScreen.catalog_changed = catalog_changed
 sys.exit(main(["--trainer", "--db", sys.argv[1]]))
 """
 
 
-def run_once(code: str, db: str, source: str | None = None) -> float:
-    """Seconds from starting the program to its first page drawn (the moment it wrote)."""
+def run_once(code: str, db: str, source: str | None = None) -> tuple[float, float]:
+    """Seconds from starting the program to its first page drawn, and to the page with the
+    case titles (the moments it wrote; the bare app has no titles: both the same)."""
     env = dict(os.environ, TERM=os.environ.get("TERM", "xterm-256color"))
     if source:  # another checkout of dkdl (e.g. before a change), first on the path
         env["PYTHONPATH"] = source
@@ -96,7 +115,9 @@ def run_once(code: str, db: str, source: str | None = None) -> float:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        return float(moment.read_text()) - start
+        first = float(moment.read_text()) - start
+        titles = Path(str(moment) + ".titles")
+        return first, (float(titles.read_text()) - start if titles.exists() else first)
 
 
 def make_demo(path: Path, sessions: int) -> None:
@@ -126,23 +147,28 @@ def main() -> None:
         runs: list[tuple[str, str, str | None]] = [("bare", BARE, None), ("dkdl", DKDL, None)]
         if args.also:
             runs.append(("also", DKDL, args.also))
-        times: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in runs}
         for i in range(args.rounds):
             for name, code, source in runs[i % len(runs) :] + runs[: i % len(runs)]:
                 times[name].append(run_once(code, str(db), source))
-    mb = statistics.median(times["bare"])
+    mb = statistics.median(t for t, _ in times["bare"])
     print(f"trainer mode to a usable table, {args.rounds} rounds (median, worst):")
     labels = {
         "bare": "bare Textual app + sqlite3, first page",
         "dkdl": "dkdl --trainer, first page",
-        "also": f"dkdl --trainer of {args.also}",
+        "also": f"{args.also}, first page",
     }
+    rows = []
     for name, _, _ in runs:
-        m, worst = statistics.median(times[name]), max(times[name])
-        ratio = "" if name == "bare" else f"   ratio {m / mb:.2f}x"
-        print(f"    {labels[name]:40s} {m * 1000:6.0f} ms, {worst * 1000:.0f}{ratio}")
-    md = statistics.median(times["dkdl"])
-    print(f"    dkdl {'within' if md <= 1.0 else 'OVER'} the 1 s goal")
+        rows.append((labels[name], [t for t, _ in times[name]], name != "bare"))
+        if name != "bare":
+            rows.append(("    ... with the case titles", [t for _, t in times[name]], True))
+    for label, values, with_ratio in rows:
+        m, worst = statistics.median(values), max(values)
+        ratio = f"   ratio {m / mb:.2f}x" if with_ratio else ""
+        print(f"    {label:40s} {m * 1000:6.0f} ms, {worst * 1000:.0f}{ratio}")
+    md = statistics.median(t for t, _ in times["dkdl"])
+    print(f"    dkdl {'within' if md <= 1.0 else 'OVER'} the 1 s goal (first page)")
     if hasattr(os, "getloadavg"):
         print(f"    load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
 

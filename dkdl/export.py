@@ -395,7 +395,7 @@ def export_log(
             "plus de kopregel). Kies minder met --nurse, --case, --since/--until of --mode, of "
             "exporteer als CSV (--format csv).".replace(",", ".")
         )
-    keys = KeyIndex(review.questionnaire, review.library.cases)
+    keys = KeyIndex(review.scorer.questionnaire, review.cases())
     records = export_sessions(review, selection, keys)
     with termination_as_exception(), open_output(target, stdout) as fh:
         if fmt == "xlsx":

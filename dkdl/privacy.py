@@ -53,6 +53,10 @@ def _phone(match: re.Match[str]) -> bool:
 
 
 _Check = Callable[[re.Match[str]], bool]
+# Every pattern but the e-mail address needs a digit (and that one an "@"): text without one is
+# not scanned for it, which makes the screen of a case library several times quicker.
+_DIGIT = re.compile(r"\d")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _SCREEN: list[tuple[re.Pattern[str], str, _Check | None]] = [
     (
         re.compile(r"(?<![\d.\-])(?:\d{9}|\d{4}[ .]\d{2}[ .]\d{3}|\d{3}[ .]\d{3}[ .]\d{3})(?!\d)"),
@@ -84,7 +88,7 @@ _SCREEN: list[tuple[re.Pattern[str], str, _Check | None]] = [
         "een telefoonnummer",
         _phone,
     ),
-    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), "een e-mailadres", None),
+    (_EMAIL, "een e-mailadres", None),
     (
         re.compile(r"\bNL ?\d{2} ?[A-Z]{4}(?: ?\d){10}\b", re.IGNORECASE),
         "een rekeningnummer (IBAN)",
@@ -95,8 +99,14 @@ _SCREEN: list[tuple[re.Pattern[str], str, _Check | None]] = [
 
 def identifying(text: str) -> list[tuple[str, str]]:
     """``(what, the text found)`` for everything in ``text`` that looks like client data."""
-    found = []
+    found: list[tuple[str, str]] = []
+    has_digit = _DIGIT.search(text) is not None
+    has_at = "@" in text
+    if not (has_digit or has_at):
+        return found
     for pattern, what, check in _SCREEN:
+        if not (has_at if pattern is _EMAIL else has_digit):
+            continue
         for match in pattern.finditer(text):
             if check is None or check(match):
                 found.append((what, match.group(0)))

@@ -27,10 +27,8 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dkdl.cases import Case, CaseLibrary, case_dirs, load_library
-from dkdl.questionnaire import Questionnaire, load_questionnaire
 from dkdl.review_analysis import Analysis
 from dkdl.review_detail import build_detail
 from dkdl.review_index import (
@@ -65,9 +63,13 @@ from dkdl.review_sql import (
 )
 from dkdl.review_stats import Thresholds
 from dkdl.review_table import SessionsTable
-from dkdl.scoring import Scorer
 from dkdl.sessionlog import AFGEROND
 from dkdl.store import NurseKey, SqliteLog, nurse_identities, open_log, translate, verify_structure
+
+if TYPE_CHECKING:  # the sessions table needs neither the cases nor pydantic (trainer start-up)
+    from dkdl.cases import Case, CaseLibrary
+    from dkdl.questionnaire import Questionnaire
+    from dkdl.scoring import Scorer
 
 __all__ = [
     "ATTEMPTS",
@@ -97,17 +99,20 @@ class Review(SessionsTable):
     def __init__(
         self,
         log: SqliteLog,
-        library: CaseLibrary,
-        questionnaire: Questionnaire,
+        library: CaseLibrary | None = None,
+        questionnaire: Questionnaire | None = None,
         *,
         thresholds: Thresholds | None = None,
         own_log: bool = False,
     ):
+        """A review of ``log``. Without ``questionnaire`` only the sessions table, the nurses
+        and the case ids can be read (trainer mode shows its first page so, while the
+        questionnaire and the case files load); :meth:`use_library` hands them over later."""
         self.log = log
         self.path = log.path
-        self.library = library
-        self.questionnaire = questionnaire
-        self.scorer = Scorer(questionnaire)
+        self.library: CaseLibrary | None = None
+        self.questionnaire: Questionnaire | None = None
+        self._scorer: Scorer | None = None
         self.thresholds = thresholds or Thresholds()
         self._own_log = own_log
         self._conn = log.db.conn
@@ -121,13 +126,24 @@ class Review(SessionsTable):
         self._people_indexed: set[int] = set()
         self._orders: OrderedDict[tuple[Any, ...], list[int]] = OrderedDict()
         self._orders_version: int | None = None
-        self._cases = {c.id: c for c in library.cases}
+        self._cases: dict[str, Case] = {}
         with self._reading():
             self._conn.execute("PRAGMA temp_store = MEMORY")
             self._inst = "coalesce(s.installation, '')"
-            self._setup_questions()
             # what the first page needs (names); the key answers wait for the analyses
             self._nurses = self._setup_identity()
+        if questionnaire is not None:
+            self.use_library(library, questionnaire)
+
+    @property
+    def scorer(self) -> Scorer:
+        """The questionnaire's scorer (ValueError before :meth:`use_library` gave one)."""
+        return self._with_questions()[1]
+
+    def _with_questions(self) -> tuple[Questionnaire, Scorer]:
+        if self.questionnaire is None or self._scorer is None:
+            raise ValueError("review has no questionnaire yet (Review.use_library)")
+        return self.questionnaire, self._scorer
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -159,6 +175,9 @@ class Review(SessionsTable):
         ``quick_check=False`` leaves SQLite's structure check of the file and the check of its
         session rows to the caller (:func:`dkdl.store.verify_structure`), as trainer mode does
         after the first page."""
+        from dkdl.cases import case_dirs, load_library
+        from dkdl.questionnaire import load_questionnaire
+
         dirs = case_dirs(cases, builtin=builtin)
         loaded: list[tuple[Questionnaire, CaseLibrary]] = []
         failed: list[BaseException] = []
@@ -200,7 +219,7 @@ class Review(SessionsTable):
     # -- set-up: questions, nurses, keys (TEMP tables on the read-only connection) ---------
 
     def _setup_questions(self) -> None:
-        q = self.questionnaire
+        q, _ = self._with_questions()
         self._pos = {x.id: i for i, x in enumerate(q.questions, start=1)}
         checklist_q = next((x for x in q.questions if x.checklist is not None), None)
         self._checklist_id = checklist_q.id if checklist_q else None
@@ -279,12 +298,21 @@ class Review(SessionsTable):
         self._orders.clear()
         return {n.key: n for n in people.values()}
 
-    def use_library(self, library: CaseLibrary) -> None:
-        """Compare with ``library`` from now on (trainer mode opens the log while the case
-        files are still being read, and hands the library over when it is)."""
+    def use_library(
+        self, library: CaseLibrary | None, questionnaire: Questionnaire | None = None
+    ) -> None:
+        """Compare with ``library`` from now on (``None``: no cases), and read the questions
+        of ``questionnaire`` if given (trainer mode opens the log first and hands both over
+        once the files are read). The analyses and session details need a questionnaire."""
+        from dkdl.scoring import Scorer
+
         with self._reading():
+            if questionnaire is not None:
+                self.questionnaire = questionnaire
+                self._scorer = Scorer(questionnaire)
+                self._setup_questions()
             self.library = library
-            self._cases = {c.id: c for c in library.cases}
+            self._cases = {c.id: c for c in library.cases} if library is not None else {}
             self._keys_ready = False
             self._index = None
 
@@ -303,6 +331,7 @@ class Review(SessionsTable):
             self._index = None  # sessions finished since, and the keys, are read again
 
     def _ensure_keys(self) -> None:
+        self._with_questions()  # the key answers are kept by question position
         if not self._keys_ready:
             self._case_notes = self._setup_keys()
             self._keys_ready = True
@@ -357,6 +386,10 @@ class Review(SessionsTable):
                 "SELECT DISTINCT case_id FROM sessions WHERE case_id IS NOT NULL"
             ).fetchall()
         return sorted(r[0] for r in rows)
+
+    def cases(self) -> list[Case]:
+        """The cases of the library the review compares with (in library order)."""
+        return list(self._cases.values())
 
     def case(self, case_id: str) -> Case | None:
         """The case from the library (None when the library lacks it)."""

@@ -29,16 +29,20 @@ from dkdl.review_stats import flags_for, fleiss_kappa, group_difference, pair_ag
 
 if TYPE_CHECKING:
     from dkdl.cases import Case
-    from dkdl.questionnaire import Questionnaire
     from dkdl.review_model import Nurse
     from dkdl.review_stats import Thresholds
+    from dkdl.scoring import Scorer
 
 
 class Review(Protocol):
     """What the analyses need from :class:`dkdl.review.Review` (which reads the log)."""
 
-    questionnaire: Questionnaire
     thresholds: Thresholds
+
+    @property
+    def scorer(self) -> Scorer:
+        """The questionnaire's scorer (its ``questionnaire`` gives the questions)."""
+        ...
 
     def counted(self, flt: ReviewFilter) -> tuple[list[Row], SessionIndex]:
         """The rows of the sessions the filter counts, and the index they come from."""
@@ -66,7 +70,7 @@ def question_stats(review: Review, flt: ReviewFilter) -> dict[str, QuestionStats
     """Per question: answered, facility, options, agreement, kappa, discrimination, flags."""
     rows, index = review.counted(flt)
     counts = question_counts(rows, index)
-    q = review.questionnaire
+    q = review.scorer.questionnaire
     stats = {x.id: QuestionStats(x.id, x.title) for x in q.questions}
     for x in q.questions:
         stats[x.id].options = {str(o.code): 0 for o in x.options}

@@ -7,12 +7,14 @@ Built from the log's rows of one session and the case from the library; the comp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dkdl.cases import Case
 from dkdl.review_model import DetailRow, SessionDetail, local_time
 from dkdl.scoring import Answers, Scorer
 from dkdl.store import ITEM_SEP
+
+if TYPE_CHECKING:
+    from dkdl.cases import Case
 
 
 def build_detail(

@@ -196,7 +196,7 @@ class _OptionTexts(dict[str, str]):
 
 
 def _option_texts(analysis: Analysis) -> dict[str, dict[str, str]]:
-    q = analysis.review.questionnaire
+    q = analysis.review.scorer.questionnaire
     return {x.id: _OptionTexts({str(o.code): o.short for o in x.options}) for x in q.questions}
 
 
@@ -226,7 +226,7 @@ def context(analysis: Analysis, *, log_name: str, now: datetime | None = None) -
         "a": analysis,
         "log_name": log_name,
         "generated": (now or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M"),
-        "questionnaire": review.questionnaire,
+        "questionnaire": review.scorer.questionnaire,
         "questions": questions,
         "flagged": [s for s in questions if s.flags],
         "options_text": _option_texts(analysis),

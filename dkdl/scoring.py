@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from dkdl.questionnaire import Option, Question, Questionnaire
+if TYPE_CHECKING:  # types only: the profile names need no pydantic (trainer start-up)
+    from dkdl.questionnaire import Option, Question, Questionnaire
+
 
 DK, DL, OB = "draagkracht", "draaglast", "ondersteuningsbehoefte"
 

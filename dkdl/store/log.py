@@ -23,12 +23,10 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from dkdl.cases import Case
-from dkdl.questionnaire import Questionnaire
-from dkdl.scoring import Result
 from dkdl.sessionlog import (
     AFGEBROKEN,
     AFGEROND,
@@ -69,6 +67,11 @@ from dkdl.store.validate import (
     toets_problems,
 )
 from dkdl.store.validate import is_time as valid_time
+
+if TYPE_CHECKING:  # the store itself needs neither pydantic nor YAML (trainer start-up)
+    from dkdl.cases import Case
+    from dkdl.questionnaire import Questionnaire
+    from dkdl.scoring import Result
 
 # -- the log -----------------------------------------------------------------------------------
 

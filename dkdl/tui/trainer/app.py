@@ -1,14 +1,15 @@
 """``dkdl --trainer``: trainer mode as an app of its own, on a log opened read-only.
 
-The practice app is not started (it would open the log for writing); the questionnaire, the
-cases and the log load in a worker after the first frame, as in the practice app.
+The practice app is not started (it would open the log for writing). The log is opened in a
+worker after the first frame and its first page shown; the questionnaire and the case files
+(the case titles, the keys) are read after that, while the trainer looks at the table
+(:meth:`dkdl.tui.trainer.routes.TrainerRoutes.on_table_shown`).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,14 +31,6 @@ from dkdl.tui.widgets.footer import SteadyFooter
 if TYPE_CHECKING:
     from dkdl.cases import CaseLibrary
     from dkdl.questionnaire import Questionnaire
-    from dkdl.scoring import Scorer
-
-
-@dataclass
-class TrainerLoaded:
-    questionnaire: Questionnaire
-    library: CaseLibrary
-    data: TrainerData
 
 
 class TrainerApp(TrainerRoutes, App):
@@ -51,13 +44,10 @@ class TrainerApp(TrainerRoutes, App):
         Binding("ctrl+q", "quit", "Afsluiten", show=False, priority=True),
     ]
 
-    def __init__(self, loader: Callable[[], TrainerLoaded]) -> None:
+    def __init__(self, loader: Callable[[], TrainerData]) -> None:
         super().__init__()
         self.loader = loader
         self.failure: UserError | None = None
-        self.questionnaire: Questionnaire | None = None
-        self.library: CaseLibrary | None = None
-        self.scorer: Scorer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,12 +71,8 @@ class TrainerApp(TrainerRoutes, App):
             return
         self.call_from_thread(self._loaded, loaded)
 
-    def _loaded(self, loaded: TrainerLoaded) -> None:
-        from dkdl.scoring import Scorer
-
-        self.questionnaire, self.library = loaded.questionnaire, loaded.library
-        self.scorer = Scorer(loaded.questionnaire)
-        self._trainer_opened(loaded.data)
+    def _loaded(self, data: TrainerData) -> None:
+        self._trainer_opened(data)
 
     def _fail(self, exc: UserError) -> None:
         self.failure = exc
@@ -113,34 +99,23 @@ class TrainerApp(TrainerRoutes, App):
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
 
-def trainer_loader(args: Any) -> Callable[[], TrainerLoaded]:
-    """Load questionnaire, cases and the log (read-only) as ``args`` says, in a worker."""
+def trainer_loader(args: Any) -> Callable[[], TrainerData]:
+    """Open the log (read-only) as ``args`` says, in a worker; the questionnaire and the cases
+    are read after the first page."""
 
-    def load() -> TrainerLoaded:
-        from concurrent.futures import ThreadPoolExecutor
-
-        from dkdl import store
-        from dkdl.cases import CaseLibrary, case_dirs, load_library
+    def rest() -> tuple[Questionnaire, CaseLibrary]:
+        from dkdl.cases import case_dirs, load_library
         from dkdl.questionnaire import load_questionnaire
 
-        path = Path(store.resolve_db_path(getattr(args, "db", None)))
         questionnaire = load_questionnaire(getattr(args, "questionnaire", None))
-        # The log is opened and the first page read (mostly SQLite, which lets the other
-        # thread run) while the case files are read; the review gets the library after.
-        # SQLite's structure check follows after the first page (TrainerRoutes._verify_log).
-        with ThreadPoolExecutor(1) as pool:
-            opening = pool.submit(open_review, path, CaseLibrary([], []), questionnaire)
-            try:
-                library = load_library(case_dirs(getattr(args, "cases", None) or []), questionnaire)
-            except BaseException:
-                if opening.exception() is None:
-                    opening.result().review.close()
-                raise
-            opened = opening.result()
-        opened.review.use_library(library)
-        return TrainerLoaded(
-            questionnaire, library, trainer_data(path, opened, library, questionnaire)
-        )
+        dirs = case_dirs(getattr(args, "cases", None) or [])
+        return questionnaire, load_library(dirs, questionnaire)
+
+    def load() -> TrainerData:
+        from dkdl import store
+
+        path = Path(store.resolve_db_path(getattr(args, "db", None)))
+        return trainer_data(path, open_review(path), rest)
 
     return load
 
@@ -149,11 +124,7 @@ def make_trainer_app(
     *, path: Path, questionnaire: Questionnaire, library: CaseLibrary
 ) -> TrainerApp:
     """Trainer mode on given data (tests: a log built in tmp_path, a small library)."""
-    return TrainerApp(
-        lambda: TrainerLoaded(
-            questionnaire, library, open_trainer_data(path, library, questionnaire)
-        )
-    )
+    return TrainerApp(lambda: open_trainer_data(path, library, questionnaire))
 
 
 def run_trainer(args: Any) -> int:

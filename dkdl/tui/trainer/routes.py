@@ -9,7 +9,9 @@ to the trainer screen, which drops answers to questions it no longer asks.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,9 +22,14 @@ from dkdl.errors import UserError
 from dkdl.tui.trainer import messages as msg
 
 if TYPE_CHECKING:
+    from dkdl.cases import CaseLibrary
+    from dkdl.questionnaire import Questionnaire
     from dkdl.review import Review
     from dkdl.review_model import ReviewFilter, SessionDetail, SessionPage
     from dkdl.tui.trainer.catalog import Catalog
+
+
+Rest = Callable[[], "tuple[Questionnaire, CaseLibrary]"]
 
 
 @dataclass
@@ -33,6 +40,11 @@ class TrainerData:
     catalog: Catalog
     first: SessionPage | None = None  # the table's first page, fetched with the opening
     started: bool = False  # the background work after the first page has been started
+    # the questionnaire and the case library, when they are still to be read (after the first
+    # page: ``dkdl --trainer``); the session details and analyses wait for ``ready``
+    rest: Rest | None = None
+    ready: threading.Event = field(default_factory=threading.Event)
+    failed: bool = False  # reading ``rest`` failed: nothing more will be ready
 
 
 @dataclass
@@ -45,10 +57,11 @@ class Opened:
     first: SessionPage
 
 
-def open_review(path: Path, library: Any, questionnaire: Any, log: Any = None) -> Opened:
+def open_review(path: Path, log: Any = None) -> Opened:
     """Open ``path`` read-only for review (unless ``log`` is that log, already open) and read
-    the names and the table's first page (run in a worker). :class:`dkdl.store.StoreError`
-    for a file that is not a usable log."""
+    the names and the table's first page (run in a worker): no questionnaire or case library
+    needed yet (:meth:`dkdl.review.Review.use_library`). :class:`dkdl.store.StoreError` for a
+    file that is not a usable log."""
     from dkdl.review import Review
     from dkdl.review_model import ReviewFilter
     from dkdl.store import open_log
@@ -59,7 +72,7 @@ def open_review(path: Path, library: Any, questionnaire: Any, log: Any = None) -
         # shown (TrainerRoutes._verify_log): the review never writes to the file
         log = open_log(path, create=False, readonly=True, quick_check=False)
     try:
-        review = Review(log, library, questionnaire, own_log=True)
+        review = Review(log, own_log=True)
     except BaseException:
         log.close()
         raise
@@ -72,22 +85,34 @@ def open_review(path: Path, library: Any, questionnaire: Any, log: Any = None) -
         raise
 
 
-def trainer_data(path: Path, opened: Opened, library: Any, questionnaire: Any) -> TrainerData:
-    """What trainer mode has open, once the case library is there too."""
+def catalog_of(
+    path: Path, nurses: list[tuple[str, int]], case_ids: list[str], library: Any, questionnaire: Any
+) -> Catalog:
+    """The names trainer mode shows: case titles from ``library`` (a case the library lacks,
+    or every case while the library is still being read, by its id)."""
     from dkdl.tui.trainer.catalog import Catalog
 
-    cases = {case.id: case.title for case in library.cases}
-    for case_id in opened.case_ids:  # cases no longer in the library keep their id
+    cases = {case.id: case.title for case in library.cases} if library is not None else {}
+    for case_id in case_ids:
         cases.setdefault(case_id, case_id)
-    catalog = Catalog(path.name, opened.nurses, cases, questionnaire)
-    return TrainerData(opened.review, catalog, opened.first)
+    return Catalog(path.name, nurses, cases, questionnaire)
+
+
+def trainer_data(path: Path, opened: Opened, rest: Rest) -> TrainerData:
+    """What trainer mode has open after :func:`open_review`; ``rest`` reads the questionnaire
+    and the case library, after the first page."""
+    catalog = catalog_of(path, opened.nurses, opened.case_ids, None, None)
+    return TrainerData(opened.review, catalog, opened.first, rest=rest)
 
 
 def open_trainer_data(path: Path, library: Any, questionnaire: Any, log: Any = None) -> TrainerData:
-    """:func:`open_review` and :func:`trainer_data` with the library at hand."""
-    return trainer_data(
-        path, open_review(path, library, questionnaire, log), library, questionnaire
-    )
+    """:func:`open_review` with the questionnaire and the library at hand (ready at once)."""
+    opened = open_review(path, log)
+    opened.review.use_library(library, questionnaire)
+    catalog = catalog_of(path, opened.nurses, opened.case_ids, library, questionnaire)
+    data = TrainerData(opened.review, catalog, opened.first)
+    data.ready.set()
+    return data
 
 
 def feedback_of(detail: SessionDetail, review: Review) -> Any:
@@ -152,19 +177,56 @@ class TrainerRoutes:
         data.first = None
 
     def on_table_shown(self, message: msg.TableShown) -> None:
-        """The first page is on the screen: check the file's structure, and read what the
-        analysis tabs need first, in the background (once per opened log)."""
+        """The first page is on the screen: check the file's structure, read the questionnaire
+        and the cases if still needed, then what the analysis tabs need first, all in the
+        background (once per opened log)."""
         if self.trainer is not None and not self.trainer.started:
             self.trainer.started = True
             self._verify_log(self.trainer.review.path)
-            self._prepare()
+            self._complete(self.trainer)
 
-    @work(thread=True, exclusive=True, group="trainer-prepare")
-    def _prepare(self) -> None:
-        """What the analysis tabs need first, read while the trainer looks at the table."""
-        if self.trainer is not None:
-            with contextlib.suppress(UserError):  # the tab that needs it will say so
-                self.trainer.review.prepare()
+    @work(thread=True, exclusive=True, group="trainer-complete")
+    def _complete(self, data: TrainerData) -> None:
+        """The questionnaire and the case library to the review (``dkdl --trainer`` reads
+        them after the first page), the case titles to the screen; then what the analysis
+        tabs need first, read while the trainer looks at the table."""
+        app: Any = self
+        if data.rest is not None:
+            try:
+                questionnaire, library = data.rest()
+                data.review.use_library(library, questionnaire)
+            except UserError as exc:
+                data.failed = True
+                data.ready.set()
+                app.call_from_thread(self._trainer_broken, exc)
+                return
+            catalog = catalog_of(
+                data.review.path,
+                data.catalog.nurses,
+                list(data.catalog.cases),
+                library,
+                questionnaire,
+            )
+            data.rest = None
+            app.call_from_thread(self._catalog_in, data, catalog)
+        data.ready.set()
+        with contextlib.suppress(UserError):  # the tab that needs it will say so
+            data.review.prepare()
+
+    def _catalog_in(self, data: TrainerData, catalog: Catalog) -> None:
+        """The case titles and the questions, once read: to the data and the screen."""
+        if self.trainer is data:
+            data.catalog = catalog
+            self._to_screen("catalog_changed", catalog)
+
+    def _questions_ready(self) -> TrainerData | None:
+        """In a worker: the open trainer data once its questionnaire and cases are with the
+        review (waits while they are read); None when trainer mode closed or reading failed."""
+        data = self.trainer
+        if data is None:
+            return None
+        data.ready.wait()
+        return None if data.failed or self.trainer is not data else data
 
     @work(thread=True, exclusive=True, group="trainer-verify")
     def _verify_log(self, path: Path) -> None:
@@ -193,6 +255,8 @@ class TrainerRoutes:
 
     def close_trainer(self) -> None:
         if self.trainer is not None:
+            self.trainer.failed = True  # workers waiting for the questionnaire give up
+            self.trainer.ready.set()
             self.trainer.review.close()
             self.trainer = None
 
@@ -245,9 +309,10 @@ class TrainerRoutes:
     @work(thread=True, exclusive=True, group="trainer-analysis")
     def _analysis(self, flt: ReviewFilter) -> None:
         app: Any = self
-        if self.trainer is None:
+        data = self._questions_ready()
+        if data is None:
             return
-        analysis = self.trainer.review.analysis(flt)
+        analysis = data.review.analysis(flt)
         # compute every part here, in the worker, not when a tab reads it
         analysis.sessions, analysis.questions, analysis.nurses  # noqa: B018
         if not get_current_worker().is_cancelled:
@@ -261,11 +326,12 @@ class TrainerRoutes:
         from dataclasses import replace
 
         app: Any = self
-        if self.trainer is None:
+        data = self._questions_ready()
+        if data is None:
             return
         nurse = request.stats.nurse
         flt = replace(request.flt, nurse=nurse.display, attempts="all")
-        trend = self.trainer.review.analysis(flt).nurses.get(nurse.key)
+        trend = data.review.analysis(flt).nurses.get(nurse.key)
         if not get_current_worker().is_cancelled:
             app.call_from_thread(self._show_nurse, request, trend)
 
@@ -296,9 +362,10 @@ class TrainerRoutes:
     @work(thread=True, exclusive=True, group="trainer-detail")
     def _detail(self, session_id: str) -> None:
         app: Any = self
-        if self.trainer is None:
+        data = self._questions_ready()
+        if data is None:
             return
-        review = self.trainer.review
+        review = data.review
         try:
             detail = review.session_detail(session_id)
         except KeyError:

@@ -364,6 +364,18 @@ class TrainerScreen(Screen):
     def action_unalias(self) -> None:
         self.post_message(msg.AliasUndoWanted())
 
+    def catalog_changed(self, catalog: Catalog) -> None:
+        """The case titles and the questions, read after the first page: shown in place."""
+        self.catalog = catalog
+        for pane in self.query(CasesPane):
+            pane.catalog = catalog
+        self._show_filter()
+        table = self.query_one(PagedTable)
+        for row in self.rows:
+            if row.case_id is not None:
+                title = Text(catalog.case_title(row.case_id))
+                table.update_cell(row.session_id, "case", title, update_width=False)
+
     def names_changed(self, catalog: Catalog) -> None:
         """Nurses were joined or split (an alias): new names, figures computed again."""
         self.catalog = catalog
