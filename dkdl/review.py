@@ -262,11 +262,12 @@ class Review(SessionsTable):
         identities = nurse_identities(self.log)
         row_of = {name: nid for nid, name in c.execute("SELECT id, pseudonym FROM nurses")}
         people: dict[NurseKey, Nurse] = {}
+        by_key = {i.key: i for i in identities}
         table = []
         for ident in identities:
             person = people.get(ident.person)
             if person is None:
-                head = next(i for i in identities if i.key == ident.person)
+                head = by_key[ident.person]
                 key = len(people) + 1
                 person = people[ident.person] = Nurse(
                     key, ident.person.pseudonym, head.laptop.number, ident.label

@@ -215,6 +215,49 @@ async def test_opening_a_session_shows_her_answers_against_the_key(
         assert isinstance(app.screen, TrainerScreen)
 
 
+async def test_the_first_page_comes_before_the_case_files_and_waits_for_nothing(
+    small_log, questionnaire, library
+):
+    # dkdl --trainer shows the first page before it reads the questionnaire and the case
+    # files: the Casus column has the case ids until then, the titles replace them in place,
+    # and a session opened meanwhile opens once the key answers are there.
+    import threading
+
+    from dkdl.tui.trainer.routes import open_review, trainer_data
+
+    release = threading.Event()
+
+    def rest():
+        release.wait(10)
+        return questionnaire, library
+
+    app = TrainerApp(lambda: trainer_data(small_log, open_review(small_log), rest))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):  # not settle(): its wait would wait for rest()
+            await pilot.pause(0.02)
+            screen = app.screen
+            if isinstance(screen, TrainerScreen) and screen.total is not None:
+                break
+        assert isinstance(screen, TrainerScreen) and screen.total == 60
+        table = screen.query_one(DataTable)
+        first = screen.rows[0]
+        title = library.by_id(first.case_id).title
+        assert str(table.get_cell(first.session_id, "case")) == first.case_id
+        await pilot.press("enter")  # opening a session waits for the key answers
+        await pilot.pause(0.1)
+        assert app.screen is screen
+        release.set()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, SessionDetailScreen):
+                break
+        await settle(pilot)
+        assert isinstance(app.screen, SessionDetailScreen)
+        assert app.screen.detail.session_id == first.session_id
+        assert str(table.get_cell(first.session_id, "case")) == title
+        assert screen.catalog.case_title(first.case_id) == title
+
+
 async def test_analysis_tabs_question_and_nurse_views(small_log, questionnaire, library):
     from dkdl.review import ReviewFilter
 
@@ -319,3 +362,29 @@ async def test_a_damaged_log_is_named_after_the_first_page(tmp_path, questionnai
         verify_structure(path)
     assert info.value.kind == "corrupt"
     assert digest(path) == before
+
+
+def test_the_first_page_is_read_without_pydantic_or_yaml(small_log):
+    # Trainer mode's start-up goal (benchmarks/bench_trainer_tui.py) depends on this: the
+    # first page needs Textual, sqlite-utils and the log, not the questionnaire's models.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import dkdl.cli, dkdl.tui.trainer.app, dkdl.tui.trainer.screen\n"
+        "from dkdl.tui.trainer.routes import open_review\n"
+        "opened = open_review(Path(sys.argv[1]))\n"
+        "heavy = ('pydantic', 'yaml', 'dkdl.cases', 'dkdl.questionnaire')\n"
+        "print(opened.first.total, sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(small_log)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["60", "[]"]

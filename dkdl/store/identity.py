@@ -57,13 +57,14 @@ class NurseIdentity:
 
 def installations(log: SqliteLog) -> list[Installation]:
     """The laptops in ``log``, numbered by first session seen; the unknown one (if any) last."""
-    rows = log._read(
-        "SELECT installation, count(*), min(id) FROM sessions GROUP BY installation "
-        "ORDER BY installation IS NULL, min(id)"
-    )
-    own = log.installation_id
+    rows = log._read("SELECT installation, count(*), min(id) FROM sessions GROUP BY installation")
+    return _numbered(rows, log.installation_id)
+
+
+def _numbered(rows: Iterable[tuple[str | None, int, int]], own: str | None) -> list[Installation]:
+    """Installations from (installation, sessions, first session id) rows, one per laptop."""
     result, number = [], 0
-    for inst, count, _first in rows:
+    for inst, count, _first in sorted(rows, key=lambda r: (r[0] is None, r[2])):
         if inst is not None:
             number += 1
         result.append(Installation(inst, number if inst else None, count, inst == own))
@@ -85,12 +86,22 @@ def nurse_identities(log: SqliteLog) -> list[NurseIdentity]:
     Ordered by person, then laptop number. The label adds the laptop only where the person's
     name is shared by another person in this log.
     """
-    laptops = {i.id: i for i in installations(log)}
+    # one pass over the sessions (along the index sessions_person) for both the laptops and
+    # the identities: trainer mode reads them before its first page
     rows = log._read(
-        "SELECT n.pseudonym, s.installation, count(*) FROM sessions s "
-        "JOIN nurses n ON n.id = s.nurse GROUP BY n.pseudonym, s.installation"
+        "SELECT nurse, installation, count(*), min(id) FROM sessions GROUP BY nurse, installation"
     )
-    counts = {NurseKey(name, inst): count for name, inst, count in rows}
+    names = dict(log._read("SELECT id, pseudonym FROM nurses"))
+    per_laptop: dict[str | None, tuple[int, int]] = {}
+    counts: dict[NurseKey, int] = {}
+    for nurse, inst, count, first in rows:
+        sessions, earliest = per_laptop.get(inst, (0, first))
+        per_laptop[inst] = (sessions + count, min(earliest, first))
+        if nurse in names:  # a session without its nurse row has no identity (a join)
+            key = NurseKey(names[nurse], inst)
+            counts[key] = counts.get(key, 0) + count
+    own = log.installation_id
+    laptops = {i.id: i for i in _numbered(((k, n, f) for k, (n, f) in per_laptop.items()), own)}
     person = _people(counts, aliases(log), laptops)
     names_of_person: dict[str, set[NurseKey]] = {}
     for key in counts:

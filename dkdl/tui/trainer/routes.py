@@ -52,7 +52,6 @@ class Opened:
     """A log opened for review with what the first screen shows of it (no library needed)."""
 
     review: Review
-    case_ids: list[str]
     nurses: list[tuple[str, int]]
     first: SessionPage
 
@@ -79,7 +78,7 @@ def open_review(path: Path, log: Any = None) -> Opened:
     try:
         nurses = [(n.display, n.key) for n in review.nurses()]
         first = review.sessions_page(ReviewFilter(), limit=PAGE)
-        return Opened(review, review.case_ids(), nurses, first)
+        return Opened(review, nurses, first)
     except BaseException:
         review.close()
         raise
@@ -101,7 +100,7 @@ def catalog_of(
 def trainer_data(path: Path, opened: Opened, rest: Rest) -> TrainerData:
     """What trainer mode has open after :func:`open_review`; ``rest`` reads the questionnaire
     and the case library, after the first page."""
-    catalog = catalog_of(path, opened.nurses, opened.case_ids, None, None)
+    catalog = catalog_of(path, opened.nurses, [], None, None)  # the case ids come with ``rest``
     return TrainerData(opened.review, catalog, opened.first, rest=rest)
 
 
@@ -109,7 +108,7 @@ def open_trainer_data(path: Path, library: Any, questionnaire: Any, log: Any = N
     """:func:`open_review` with the questionnaire and the library at hand (ready at once)."""
     opened = open_review(path, log)
     opened.review.use_library(library, questionnaire)
-    catalog = catalog_of(path, opened.nurses, opened.case_ids, library, questionnaire)
+    catalog = catalog_of(path, opened.nurses, opened.review.case_ids(), library, questionnaire)
     data = TrainerData(opened.review, catalog, opened.first)
     data.ready.set()
     return data
@@ -195,17 +194,14 @@ class TrainerRoutes:
             try:
                 questionnaire, library = data.rest()
                 data.review.use_library(library, questionnaire)
+                case_ids = data.review.case_ids()
             except UserError as exc:
                 data.failed = True
                 data.ready.set()
                 app.call_from_thread(self._trainer_broken, exc)
                 return
             catalog = catalog_of(
-                data.review.path,
-                data.catalog.nurses,
-                list(data.catalog.cases),
-                library,
-                questionnaire,
+                data.review.path, data.catalog.nurses, case_ids, library, questionnaire
             )
             data.rest = None
             app.call_from_thread(self._catalog_in, data, catalog)
