@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.widgets import Header, Static
+from textual.screen import Screen
 
 from dkdl.errors import UserError
 from dkdl.tui.trainer.routes import (
@@ -26,7 +26,6 @@ from dkdl.tui.trainer.routes import (
     open_trainer_data,
     trainer_data,
 )
-from dkdl.tui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
     from dkdl.cases import CaseLibrary
@@ -49,14 +48,18 @@ class TrainerApp(TrainerRoutes, App):
         self.loader = loader
         self.failure: UserError | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Logbestand openen…", id="t-loading", classes="para")
-        yield SteadyFooter()
+    def get_default_screen(self) -> Screen:
+        # the trainer screen itself is the first frame ("Sessies laden…"): its layout is
+        # done while the log opens, and the first page only fills the table
+        from dkdl.review_model import ReviewFilter
+        from dkdl.tui.trainer.catalog import Catalog
+        from dkdl.tui.trainer.screen import TrainerScreen
+
+        return TrainerScreen(Catalog(""), ReviewFilter(), waiting=True)
 
     def on_mount(self) -> None:
-        # load at once, beside Textual's first frame: most of it (checking the file, the
-        # review's counting) runs in SQLite, outside the interpreter lock
+        # load at once, beside Textual's first frame: much of it (reading the first page and
+        # the names) runs in SQLite, outside the interpreter lock
         self._load()
 
     @work(thread=True, exclusive=True, group="load")
@@ -72,11 +75,20 @@ class TrainerApp(TrainerRoutes, App):
         self.call_from_thread(self._loaded, loaded)
 
     def _loaded(self, data: TrainerData) -> None:
-        self._trainer_opened(data)
+        from dkdl.tui.trainer.screen import TrainerScreen
+
+        self.close_trainer()
+        self.trainer = data
+        screen = self.screen_stack[0]
+        assert isinstance(screen, TrainerScreen)  # the default screen
+        screen.opened(data.catalog, data.first)
+        data.first = None
 
     def _fail(self, exc: UserError) -> None:
         self.failure = exc
-        self.exit(return_code=exc.code)
+        # after the next refresh: a log refused at once would otherwise end the app while
+        # its first screen is still being mounted (Textual's tabs then fail to find theirs)
+        self.call_after_refresh(self.exit, return_code=exc.code)
 
     def _trainer_broken(self, exc: UserError) -> None:
         # trainer mode is the whole app here: the message, as when opening fails

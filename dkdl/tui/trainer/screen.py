@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
+from dkdl.review_model import ReviewFilter
 from dkdl.scoring import profile_name
 from dkdl.tui.trainer import messages as msg
 from dkdl.tui.trainer.analysis import (
@@ -37,7 +38,7 @@ from dkdl.tui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
     from dkdl.review_analysis import Analysis
-    from dkdl.review_model import ReviewFilter, SessionPage, SessionRow
+    from dkdl.review_model import SessionPage, SessionRow
 
 PAGE = 100  # rows the table holds at once
 
@@ -102,11 +103,19 @@ class TrainerScreen(Screen):
     ]
 
     def __init__(
-        self, catalog: Catalog, flt: ReviewFilter, first: SessionPage | None = None
+        self,
+        catalog: Catalog,
+        flt: ReviewFilter,
+        first: SessionPage | None = None,
+        *,
+        waiting: bool = False,
     ) -> None:
-        """``first``: the first page of ``flt`` (newest first), when the app has it already."""
+        """``first``: the first page of ``flt`` (newest first), when the app has it already;
+        ``waiting``: the log is still being opened, the app calls :meth:`opened`."""
         super().__init__()
         self._first = first
+        self._waiting = waiting
+        self._columns_made = False
         self.catalog = catalog
         self.flt = flt
         self.sort = "date"
@@ -135,15 +144,34 @@ class TrainerScreen(Screen):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.catalog.source} (alleen lezen)"
         self._columns()
-        self._show_filter()
+        self._columns_made = True
         self.query_one(PagedTable).focus()
-        if self._first is not None:
-            request = msg.PageWanted(self.flt, self.sort, self.descending, 0)
-            self.show_page(request, self._first)
-            self._first = None
-        else:
+        if self._waiting:
+            self.query_one("#t-filter", Static).update("Logbestand openen…")
+            self._status()
+            return
+        self.opened(self.catalog, self._first)
+        self._first = None
+
+    def opened(self, catalog: Catalog, first: SessionPage | None) -> None:
+        """The log is open: its names, and the first page of the unfiltered table (newest
+        first) if the app has it (else it is asked for)."""
+        self._waiting = False
+        self.catalog = catalog
+        if not self._columns_made:  # opened before the screen was mounted: on_mount shows it
+            self._first = first
+            return
+        self.sub_title = f"{catalog.source} (alleen lezen)"
+        self._show_filter()
+        request = msg.PageWanted(self.flt, self.sort, self.descending, 0)
+        if first is not None and (self.flt, self.sort, self.descending) == (
+            ReviewFilter(),
+            "date",
+            True,
+        ):
+            self.show_page(request, first)
+        else:  # no page yet, or the trainer chose another view while the log opened
             self._ask(0)
         # after the first paint: the app's background work must not delay the table
         self.call_after_refresh(self.post_message, msg.TableShown())
