@@ -31,7 +31,6 @@ from dkdl.tui.trainer.analysis import (
     QuestionsPane,
 )
 from dkdl.tui.trainer.catalog import Catalog, describe
-from dkdl.tui.trainer.dialogs import FilterScreen, PickScreen
 from dkdl.tui.trainer.table import PagedTable
 from dkdl.tui.trainer.text import duration, number
 from dkdl.tui.widgets.footer import SteadyFooter
@@ -434,6 +433,8 @@ class TrainerScreen(Screen):
         self._reload()
 
     def action_sort(self) -> None:
+        from dkdl.tui.trainer.dialogs import PickScreen  # on first use: a quicker start-up
+
         def chosen(key: str | None) -> None:
             if key is not None:
                 self._set_sort(key)
@@ -452,6 +453,8 @@ class TrainerScreen(Screen):
         self._set_sort(self.sort)
 
     def action_filter(self) -> None:
+        from dkdl.tui.trainer.dialogs import FilterScreen  # on first use: a quicker start-up
+
         cases = sorted(
             ((title, case_id) for case_id, title in self.catalog.cases.items()),
             key=lambda pair: pair[0].lower(),
