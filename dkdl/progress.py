@@ -4,7 +4,9 @@ What counts is what the trainer's review counts (``docs/report.md``), applied to
 of hers rather than the first per case:
 
 - **Counted sessions**: her finished (``afgerond``) sessions with a key, i.e. modes ``oefenen``
-  and ``toets`` on a case; ``vrij``, open and abandoned sessions never count.
+  and ``toets`` on a case; ``vrij``, open and abandoned sessions never count. Her finished
+  ``vrij`` sessions are listed apart (:attr:`Progress.free`), so she can see their feedback
+  again; they have no key, so nothing in them is compared.
 - **A question counts for a session** when both her answers and the key reach it (routing can
   end the questionnaire early on either side); the same answer is the same option and, for the
   checklist question (Q12) with the checklist counting, the same items. This is
@@ -77,6 +79,15 @@ class SessionPoint:
 
 
 @dataclass(frozen=True)
+class FreeSession:
+    """One finished vrije registratie of hers: no case and no key, so never counted."""
+
+    session_id: str
+    started_at: str  # ISO 8601 UTC, as in the log
+    profile: str  # the profile her answers gave
+
+
+@dataclass(frozen=True)
 class QuestionProgress:
     qid: str  # "Q1".."Q12"
     title: str  # the questionnaire's title, e.g. "Wassen/douchen"
@@ -125,6 +136,8 @@ class Progress:
     history: tuple[str, ...] = ()
     # how a screen labels the explanations in `weakest`: dkdl's own words, not NZa text
     explanation_label: str = ""
+    # her finished vrije registraties, chronological (listed with her earlier sessions)
+    free: tuple[FreeSession, ...] = ()
 
     def question(self, qid: str) -> QuestionProgress:
         """One question's figures (KeyError for an unknown id)."""
@@ -253,6 +266,11 @@ def progress_of(
     done = {s.case_id for s in mine if s.status == AFGEROND and s.mode in KEYED_MODES}
     not_done = tuple(c for c in library.cases if c.id not in done)
     toetsen = _toetsen(log, nurse, mine, infos)
+    free = tuple(
+        FreeSession(s.id, s.started_at, s.profile)
+        for s in sorted(mine, key=lambda s: s.started_at)
+        if s.status == AFGEROND and s.mode == "vrij" and s.profile is not None
+    )
     return Progress(
         nurse,
         tuple(points),
@@ -269,6 +287,7 @@ def progress_of(
         ),
         tuple(s.case_id for s in infos if s.case_id is not None),
         explanations_for(scorer).label,
+        free,
     )
 
 
@@ -400,6 +419,7 @@ def _toetsen(
 
 __all__ = [
     "DEFAULT_RECENT",
+    "FreeSession",
     "Progress",
     "QuestionProgress",
     "Rate",

@@ -179,6 +179,21 @@ def test_close_names_finds_a_typo_and_other_capitals():
     assert close_names("Anna", ["anna", "Anna"]) == ["Anna", "anna"]
 
 
+def test_her_finished_free_registrations_are_listed_apart_and_never_counted(log, scorer, library):
+    hand_log(log, scorer, library)
+    counted_before = progress_of(log, scorer, library, "Anna")
+    log.start_session(nurse="Anna", mode="vrij", questionnaire=scorer.questionnaire)  # open
+    p = progress_of(log, scorer, library, "Anna")
+    (free,) = [s for s in log.sessions("Anna") if s.mode == "vrij" and s.status == "afgerond"]
+    assert [(f.session_id, f.started_at, f.profile) for f in p.free] == [
+        (free.id, free.started_at, free.profile)
+    ]
+    assert free.profile == scorer.score(answers_from_records(scorer, {"Q1": 2}, set())).profile
+    assert free.id not in {point.session_id for point in p.sessions}
+    assert (p.sessions, p.questions) == (counted_before.sessions, counted_before.questions)
+    assert progress_of(log, scorer, library, "Bram").free == ()
+
+
 def test_recent_covers_everything_when_she_has_fewer_sessions(log, scorer, library):
     hand_log(log, scorer, library)
     p = progress_of(log, scorer, library, "Anna", recent=10)

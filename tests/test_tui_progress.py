@@ -654,3 +654,48 @@ async def test_the_feedback_footer_shows_the_way_back_at_80x24(kind):
         await pilot.pause()
         assert app.screen is not screen
         assert isinstance(app.screen, StartScreen)
+
+
+# -- Eerdere lists her vrije registraties too ---------------------------------------------------
+
+
+async def test_eerdere_lists_a_vrije_registratie_and_reopens_it_without_a_write(
+    questionnaire, tmp_path
+):
+    from dkdl.store import open_log
+
+    path = tmp_path / "log.db"
+    library = load_library([CASES], questionnaire)
+    with open_log(path) as log:
+        app = make_app(log=log, questionnaire=questionnaire, library=library)
+        async with app.run_test(size=SIZE) as pilot:
+            finish(app, "tui-wondzorg-01")
+            session = app.practice.start("Anna", "vrij")
+            session.choose(2, "Q1")  # Kindzorg
+            free = app.practice.finish(session)
+            await choose(app, pilot, "voortgang")
+            screen = app.screen
+            assert isinstance(screen, ProgressScreen)
+            assert "1 casus afgerond" in text_of(screen, "#pg-summary")  # still not counted
+            await show_tab(pilot, screen, "eerder")
+            table = screen.query_one("#pg-sessions")
+            assert table.row_count == 2
+            newest = table.get_row_at(0)  # the vrije registratie came last
+            assert newest[0] == "" and newest[2] == "vrij" and newest[4] == "—"
+            assert newest[3] == "Kindzorg" and "vrije registratie" in newest[5]
+            assert table.get_row_at(1)[2] == "oefenen"
+            assert "casussen en vrije registraties" in text_of(screen, "#pg-sessions-note")
+            before = log_rows(path)
+            app._notifications.clear()
+            await pilot.press("enter")  # the highlighted row: the vrije registratie
+            await pilot.pause()
+            feedback = app.screen
+            assert isinstance(feedback, FeedbackScreen) and feedback.review
+            assert feedback.done.session_id == free.session_id
+            assert feedback.done.result.profile == free.result.profile
+            assert feedback.sub_title == "Vrije registratie: uitslag"
+            assert notices(app) == []  # no 'casus niet meer beschikbaar': it never had one
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is screen
+            assert log_rows(path) == before

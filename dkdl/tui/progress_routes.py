@@ -206,6 +206,7 @@ class ProgressRoutes:
         app: Any = self
         try:
             done = app.practice.done_of(message.session_id)
+            free = app.practice_log.session(message.session_id).mode == "vrij"
         except (KeyError, ValueError, UserError) as exc:  # gone, unreadable, or no longer fits
             app.notify(
                 f"Deze oefening kan niet worden getoond: {escape(str(exc))}.",
@@ -213,7 +214,7 @@ class ProgressRoutes:
                 timeout=8,
             )
             return
-        if done.case is None:
+        if done.case is None and not free:  # a vrije registratie never had a case
             app.notify(
                 "Deze casus is niet meer beschikbaar: je ziet je antwoorden en je profiel, "
                 "zonder de sleutel.",

@@ -350,27 +350,53 @@ class ProgressScreen(Screen[None]):
         )
 
     def _sessions(self, progress: Progress) -> None:
+        """Her finished casussen and vrije registraties, newest first; a vrije registratie has
+        no key, so no ✓ or ✗ and no key profile."""
         table = self.query_one("#pg-sessions", DataTable)
         table.clear(columns=True)
         table.add_columns("", "Datum", "Soort", "Jij", "Sleutel", "Casus")
         colours = self.app.get_css_variables()
         right = Text("✓", style=f"bold {colours.get('success', 'green')}")
         wrong = Text("✗", style=f"bold {colours.get('error', 'red')}")
-        for p in reversed(progress.sessions):  # newest first
-            table.add_row(
-                right if p.right else wrong,
-                when(p.started_at, short=True),
-                p.mode,
-                profile_name(p.profile),
-                profile_name(p.key_profile),
-                escape(p.case_title) if p.case_title else f"[dim]{escape(p.case_id)}[/]",
-                key=p.session_id,
+        rows: list[tuple[str, tuple]] = [
+            (
+                p.started_at,
+                (
+                    right if p.right else wrong,
+                    when(p.started_at, short=True),
+                    p.mode,
+                    profile_name(p.profile),
+                    profile_name(p.key_profile),
+                    escape(p.case_title) if p.case_title else f"[dim]{escape(p.case_id)}[/]",
+                    p.session_id,
+                ),
             )
+            for p in progress.sessions
+        ]
+        rows += [
+            (
+                f.started_at,
+                (
+                    "",
+                    when(f.started_at, short=True),
+                    "vrij",
+                    profile_name(f.profile),
+                    "—",
+                    "[dim]vrije registratie[/]",
+                    f.session_id,
+                ),
+            )
+            for f in progress.free
+        ]
+        rows.sort(key=lambda row: row[0])  # stable: the order of each list within a moment
+        for _, (*cells, session_id) in reversed(rows):  # newest first
+            table.add_row(*cells, key=session_id)
+        free = " en vrije registraties" if progress.free else ""
         self.query_one("#pg-sessions-note", Static).update(
-            "Je afgeronde casussen, nieuwste eerst. [b]Enter[/b]: de feedback zoals je die zag "
-            "(alleen bekijken; er wordt niets opgeslagen)."
-            if progress.sessions
-            else "Nog geen afgeronde casussen."
+            f"Je afgeronde casussen{free}, nieuwste eerst. [b]Enter[/b]: de feedback zoals je "
+            "die zag (alleen bekijken; er wordt niets opgeslagen)."
+            if rows
+            else "Nog geen afgeronde casussen of vrije registraties."
         )
 
     # -- events --------------------------------------------------------------------------
