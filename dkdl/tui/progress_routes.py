@@ -160,7 +160,7 @@ class ProgressRoutes:
             return
         app.nurse = name
         self.precount_progress(name)
-        app.offer_resume_then(self.open_progress)
+        app.offer_resume_then(lambda: app.open_mode("voortgang"))
 
     def open_progress(self) -> None:
         """Show Mijn voortgang at once, with her kept figures when they are current; else they
