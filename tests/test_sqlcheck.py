@@ -14,20 +14,25 @@ import contextlib
 import itertools
 import random
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from dkdl.demo import demo_bundle
+from dkdl.sessionlog import AFGEROND
 from dkdl.store import StoreError, merge_bundle, open_log, sqlcheck
 from dkdl.store.rows import ANSWER_FIELDS, SESSION_FIELDS, AnswerRow, SessionRow
 from dkdl.store.source import SourceLog
 from dkdl.store.validate import (
+    CLOCK_SKEW,
     answer_problems,
     is_time,
     known_vocabularies,
+    profile_problems,
+    seconds_before,
     session_problems,
+    too_early,
 )
 
 END = datetime(2026, 3, 1, tzinfo=UTC)
@@ -139,6 +144,41 @@ def test_the_fast_time_check_is_never_wider_than_validate():
     assert {v for v in values if is_time(v)} - {v for v in values if v.startswith("0000")} == passed
 
 
+def test_the_fast_clock_rule_is_never_wider_than_validate():
+    """An end (or answer) time around CLOCK_SKEW before the start, in every form is_time takes:
+    the fast pass accepts only what validate.py's rule accepts, and every ordinary pair."""
+    start = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    starts = [
+        "2026-01-05T10:00:00+00:00",
+        "2026-01-05T10:00:00Z",
+        "2026-01-05T10:00:00.999+00:00",
+        "2026-01-05T10:00:00.5Z",
+        "0001-01-01T00:02:00+00:00",
+    ]
+    ends = [
+        (start + timedelta(seconds=d)).isoformat(timespec="seconds")
+        for d in range(-CLOCK_SKEW - 3, 4)
+    ] + ["0001-01-01T00:00:00+00:00", "2026-01-05T09:55:00Z", "2026-01-05T09:55:00.5+00:00"]
+    pairs = [(e, s) for e in ends for s in starts] + [(None, s) for s in starts]
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (e COLLATE NOCASE, s COLLATE RTRIM)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", pairs)
+    rule = sqlcheck.not_too_early("e", "s")
+    passed = set(conn.execute(f"SELECT e, s FROM t WHERE {rule} IS 1").fetchall())
+    assert not {(e, s) for e, s in passed if too_early(e, s)}
+    assert len(passed) < len(pairs)  # and it does refuse some
+
+    def exact(t: str | None) -> bool:  # as dkdl writes times
+        return t is None or (t.endswith("+00:00") and "." not in t)
+
+    ordinary = {
+        (e, s)
+        for e, s in pairs
+        if exact(e) and exact(s) and (e is None or seconds_before(s, e) >= 1 - CLOCK_SKEW)
+    }
+    assert ordinary <= passed
+
+
 def _make_source(path: Path, cases) -> Path:
     with open_log(path) as log:
         merge_bundle(log, demo_bundle(200, 3, seed=5, end=END, cases=cases))
@@ -146,7 +186,8 @@ def _make_source(path: Path, cases) -> Path:
 
 
 def _reference_bad_rows(path: Path) -> int:
-    """How many rows validate.py refuses, reading every row in Python (the slow way)."""
+    """How many rows validate.py refuses, reading every row in Python (the slow way): each
+    session, each answer, and each finished session's profile re-scored on its own."""
     source = SourceLog(path)
     try:
         bad, after = 0, -1
@@ -158,6 +199,11 @@ def _reference_bad_rows(path: Path) -> int:
             bad += sum(1 for s in sessions if session_problems(s))
             for uuid, rows in answers.items():
                 bad += sum(1 for a in rows if answer_problems(AnswerRow._make(a), versions[uuid]))
+            for s in sessions:
+                if s.status == AFGEROND:
+                    stored = [a[1:4] for a in answers.get(s.session_id, ())]
+                    args = s.questionnaire_version, s.questionnaire_id, s.profile, stored
+                    bad += bool(profile_problems(*args))
     finally:
         source.close()
 
@@ -172,6 +218,13 @@ def test_a_source_is_refused_exactly_when_a_row_is_bad(tmp_path, cases, seed):
     conn.execute("PRAGMA ignore_check_constraints = ON")
     columns = [c for c in SESSION_FIELDS[2:] if c != "installation"] + ["installation"]
     for _ in range(rng.choice((0, 1, 3))):
+        if rng.random() < 0.25:  # an answer that is good on its own, but not under the profile
+            conn.execute(
+                "UPDATE answers SET option = 1 + (option % 2) WHERE question = ? AND session = "
+                "(SELECT id FROM sessions WHERE status = 'afgerond' ORDER BY random() LIMIT 1)",
+                (rng.choice(["Q1", "Q3", "Q10"]),),
+            )
+            continue
         table, column = rng.choice(
             [("sessions", c) for c in ["uuid", *columns]]
             + [("answers", c) for c in ANSWER_FIELDS[1:]]

@@ -8,6 +8,7 @@ see the same rows even if the laptop's app is writing to the file meanwhile.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from dkdl.store.validate import (
     BadRow,
     answer_problems,
     known_vocabularies,
+    profile_problems,
     session_problems,
     show,
     toets_problems,
@@ -42,6 +44,29 @@ _ANSWERS = (
     "s.questionnaire_version AS questionnaire_version, a.session AS session_row "
     "FROM answers a JOIN sessions s ON s.id = a.session"
 )
+
+# Each finished session's stored answers as one JSON text ([question, option, items] each; a
+# value of another type than dkdl writes becomes NULL or 0, which profile_problems leaves to the
+# row checks), then the finished sessions grouped by questionnaire, profile and those answers:
+# each distinct answer set is scored once (there are far fewer than sessions). Every grouping
+# and comparison is byte for byte, whatever collation a crafted file declares.
+_FINISHED_ANSWER_SETS = """
+SELECT min(id), uuid, version, qid, profile, answers, count(*) FROM (
+    SELECT s.id AS id, s.uuid AS uuid, s.questionnaire_version AS version,
+        s.questionnaire_id AS qid, s.profile AS profile,
+        json_group_array(json_array(
+            CASE WHEN typeof(a.question) = 'text' THEN a.question END,
+            CASE WHEN typeof(a.option) = 'integer' THEN a.option END,
+            CASE WHEN a.items IS NULL THEN NULL WHEN typeof(a.items) = 'text' THEN a.items
+                ELSE 0 END
+        )) FILTER (WHERE a.session IS NOT NULL) AS answers
+    FROM sessions s LEFT JOIN answers a ON a.session = s.id
+    WHERE s.status COLLATE BINARY = 'afgerond' AND typeof(s.profile) = 'text'
+    GROUP BY s.id
+)
+GROUP BY version COLLATE BINARY, qid COLLATE BINARY, profile COLLATE BINARY, answers
+ORDER BY 1
+"""
 
 
 class SourceLog:
@@ -174,12 +199,19 @@ class SourceLog:
         bad: list[BadRow] = []
         more = 0
 
-        def found(row_id: object, question: object, problems: list[str], what: str = "sessie"):
+        def found(
+            row_id: object,
+            question: object,
+            problems: list[str],
+            what: str = "sessie",
+            rows: int = 1,
+        ):
+            """``rows`` bad rows alike, the first of them ``row_id``."""
             nonlocal more
             if len(bad) < REPORTED:
                 bad.append(BadRow(row_id, question, tuple(problems), what))
-            else:
-                more += 1
+                rows -= 1
+            more += rows
 
         try:
             for problem in self._structure_problems():
@@ -223,6 +255,12 @@ class SourceLog:
                     problems = toets_problems(toets)
                     if problems:
                         found(toets.toets_id, None, problems, "toets")
+            for _, uuid, version, qid, profile, answers, count in self.conn.execute(
+                _FINISHED_ANSWER_SETS
+            ):
+                problems = profile_problems(version, qid, profile, json.loads(answers))
+                if problems:
+                    found(uuid, None, problems, rows=count)
             sessions = self.conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
         except sqlite3.Error as exc:
             raise self._unreadable(exc) from None

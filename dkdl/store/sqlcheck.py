@@ -35,6 +35,7 @@ from collections.abc import Mapping
 
 from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG
 from dkdl.store.validate import (
+    CLOCK_SKEW,
     MAX_CHANGES,
     MAX_SECONDS,
     Vocabulary,
@@ -76,6 +77,19 @@ def time_sql(x: str) -> str:
     return (
         f"(typeof({x}) = 'text' AND {x} COLLATE BINARY >= '0001' "
         f"AND strftime('{_TIME_FORMAT}', {x}, '+0 seconds') = {x} COLLATE BINARY)"
+    )
+
+
+def not_too_early(x: str, start: str) -> str:
+    """``x`` is NULL or does not lie more than ``CLOCK_SKEW`` seconds before ``start``, where
+    both are times that :func:`time_sql` accepts (then, and only then, text order is time
+    order). The plain comparison first; a time a little before the start is compared with the
+    start moved back one second less than ``CLOCK_SKEW`` (strftime drops any fraction of a
+    second, so the fast pass stays within validate.py's rule)."""
+    return (
+        f"(CASE WHEN {x} IS NULL OR {x} COLLATE BINARY >= {start} COLLATE BINARY THEN 1 "
+        f"ELSE {x} COLLATE BINARY >= "
+        f"strftime('{_TIME_FORMAT}', {start}, '-{CLOCK_SKEW - 1} seconds') END)"
     )
 
 
@@ -122,6 +136,7 @@ def session_sql() -> str:
             OR ({_is("status", AFGEBROKEN)} AND {time_sql("finished_at")} AND profile IS NULL)
             OR ({afgerond} AND {time_sql("finished_at")} AND profile IS NOT NULL)
         )
+        AND {not_too_early("finished_at", "started_at")}
         AND {_null_or("profile", _in(":profiles", "questionnaire_version", "profile"))}
         AND {_null_or("key_profile", _in(":profiles", "questionnaire_version", "key_profile"))}
         AND CASE WHEN profile IS NULL OR key_profile IS NULL THEN "match" IS NULL

@@ -8,20 +8,27 @@ people made; nothing in them is trusted.
 Vocabulary comes from the questionnaires dkdl ships (``questionnaires/casemix-*.yaml``): question
 ids, option codes per question, checklist item ids, profile codes. A session of a questionnaire
 version this dkdl does not know is refused on import (update dkdl), and read with the checks
-that need no questionnaire.
+that need no questionnaire. Import also re-scores each finished session's stored answers under
+the questionnaire of its version (:func:`profile_problems`): the stored profile must be the one
+they give.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
 from dkdl.sessionlog import AFGEBROKEN, AFGEROND, BEZIG, MODES, check_pseudonym
 from dkdl.store.rows import ITEM_SEP, AnswerRow, SessionRow, ToetsRow
+
+if TYPE_CHECKING:  # loaded only when import validates (trainer mode's start stays light)
+    from dkdl.questionnaire import Questionnaire
+    from dkdl.scoring import Scorer
 
 STATUSES = (BEZIG, AFGEROND, AFGEBROKEN)
 MAX_ID = 80  # case ids, questionnaire ids and versions, question and item ids
@@ -29,6 +36,10 @@ MAX_SECONDS = 7 * 24 * 3600.0  # a week on one question: more is not a time, it 
 MAX_CHANGES = 100_000
 MAX_ITEMS_TEXT = 2000
 MAX_TOETS_CASES = 1000  # dkdl's own bound: a toets plans cases from one library
+# The app's own rule (import): a session's or toets's end may lie up to this many seconds before
+# its start. dkdl writes wall-clock UTC (dkdl.sessionlog.now), and a laptop's clock set back
+# while a session is open (a time sync after weeks offline) does that; more is refused.
+CLOCK_SKEW = 300
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HASH = re.compile(r"[0-9a-f]{64}")
@@ -53,13 +64,30 @@ class Vocabulary:
 
 
 @lru_cache(maxsize=1)
-def known_vocabularies() -> dict[str, Vocabulary]:
-    """The vocabularies of the questionnaires dkdl ships, by version (loaded once)."""
+def known_questionnaires() -> dict[str, Questionnaire]:
+    """The questionnaires dkdl ships, by version (loaded once)."""
     from dkdl.questionnaire import data_dir, load_questionnaire
 
-    out: dict[str, Vocabulary] = {}
+    out = {}
     for path in sorted(data_dir().glob("casemix-*.yaml")):
         q = load_questionnaire(path)
+        out[q.version] = q
+    return out
+
+
+@lru_cache(maxsize=1)
+def known_scorers() -> dict[str, Scorer]:
+    """A scorer for each questionnaire dkdl ships, by version (made once)."""
+    from dkdl.scoring import Scorer
+
+    return {version: Scorer(q) for version, q in known_questionnaires().items()}
+
+
+@lru_cache(maxsize=1)
+def known_vocabularies() -> dict[str, Vocabulary]:
+    """The vocabularies of the questionnaires dkdl ships, by version (loaded once)."""
+    out: dict[str, Vocabulary] = {}
+    for q in known_questionnaires().values():
         checklist = next((x for x in q.questions if x.checklist is not None), None)
         out[q.version] = Vocabulary(
             q.id,
@@ -98,6 +126,24 @@ def is_time(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+def seconds_before(earlier: object, later: object) -> float | None:
+    """How many seconds ``later`` lies after ``earlier`` (negative: before), both times as
+    :func:`is_time` takes them; None when either is not such a time."""
+    if not (is_time(earlier) and is_time(later)):
+        return None
+    assert isinstance(earlier, str) and isinstance(later, str)  # is_time took them
+    try:
+        return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+    except ValueError:  # year 0000, which the pattern lets through and Python has not
+        return None
+
+
+def too_early(time: object, start: object) -> bool:
+    """``time`` lies more than :data:`CLOCK_SKEW` seconds before ``start`` (both times)."""
+    seconds = seconds_before(start, time)
+    return seconds is not None and seconds < -CLOCK_SKEW
 
 
 def is_uuid(value: object) -> bool:
@@ -206,6 +252,8 @@ def _inconsistencies(row: SessionRow) -> list[str]:
     problems = []
     if row.status == BEZIG and row.finished_at is not None:
         problems.append("eindtijd bij een sessie die nog bezig is")
+    if too_early(row.finished_at, row.started_at):
+        problems.append(_early("finished_at", row.finished_at, row.started_at))
     if row.status == AFGEROND and row.profile is None:
         problems.append("afgeronde sessie zonder profiel")
     if row.status != AFGEROND and row.profile is not None:
@@ -224,6 +272,68 @@ def _inconsistencies(row: SessionRow) -> list[str]:
     if row.test_id is not None and row.mode != "toets":
         problems.append("test_id bij een sessie die geen toets is")
     return problems
+
+
+def _early(name: str, time: object, start: object) -> str:
+    return (
+        f"{name} {show(time)} ligt meer dan {CLOCK_SKEW // 60} minuten vóór started_at "
+        f"{show(start)}"
+    )
+
+
+def profile_problems(
+    version: object,
+    questionnaire_id: object,
+    profile: object,
+    answers: Iterable[Sequence[object]],
+) -> list[str]:
+    """What is wrong with the stored ``profile`` of a finished session of questionnaire
+    ``version``/``questionnaire_id``, in Dutch (empty: nothing): its stored ``answers``
+    (``(question, option, items)`` as stored) scored under the questionnaire dkdl ships for that
+    version must give it. As the app scores them: answers to questions that routing skipped are
+    stored but are no answers, and the checklist items count only where the checklist does.
+
+    Finds nothing when there is nothing sound to score: a version dkdl does not know, a profile
+    that is not one of its profiles, or an answer that is not a question, option or checklist of
+    it. :func:`session_problems` and :func:`answer_problems` refuse each of those on import."""
+    if type(version) is not str:
+        return []
+    scorer = known_scorers().get(version)
+    if (
+        scorer is None
+        or questionnaire_id != scorer.questionnaire.id
+        or type(profile) is not str
+        or profile not in scorer.labels
+    ):
+        return []
+    vocabulary = known_vocabularies()[version]
+    pairs, checklist = vocabulary.pairs, vocabulary.checklist
+    options: dict[str, int] = {}
+    items: list[str] = []
+    for question, option, stored_items in answers:
+        if type(option) is not int or (question, option) not in pairs:
+            return []
+        options[question] = option  # type: ignore[index]  # a question id: it is in pairs
+        if question == checklist:
+            if stored_items is None:
+                items = []
+            elif type(stored_items) is str:
+                items = stored_items.split(ITEM_SEP)
+                if not vocabulary.items.issuperset(items):
+                    return []
+            else:
+                return []
+    from dkdl.practice import answers_from_records
+
+    missing = [q for q in scorer.reached(options) if q not in options]
+    if missing:
+        why = f"er ontbreekt een antwoord op {', '.join(missing)}"
+    else:
+        scored = scorer.score(answers_from_records(scorer, options, set(items))).profile
+        if scored == profile:
+            return []
+        why = f"die geven {scored}"
+    return [f"opgeslagen profiel {profile} volgt niet uit de antwoorden ({why})"]
 
 
 def answer_ok(row: AnswerRow, vocabulary: Vocabulary | None) -> bool:
@@ -320,6 +430,8 @@ def toets_problems(row: ToetsRow, *, strict: bool = True) -> list[str]:
         problems.append(f"finished_at {show(row.finished_at)} is geen UTC-tijd (ISO 8601)")
     if strict and row.status == BEZIG and row.finished_at is not None:
         problems.append("eindtijd bij een toets die nog bezig is")
+    if strict and too_early(row.finished_at, row.started_at):
+        problems.append(_early("finished_at", row.finished_at, row.started_at))
     if not 0 < len(row.case_ids) <= MAX_TOETS_CASES:
         problems.append(f"{len(row.case_ids)} casussen gepland (1 tot {MAX_TOETS_CASES})")
     bad = next((c for c in row.case_ids if not is_case_id(c)), None)
