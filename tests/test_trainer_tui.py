@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, OptionList, Select
+from textual.widgets import DataTable, Input, OptionList, Select, TabbedContent
 
 from dkdl.cases import load_library
 from dkdl.demo import demo_bundle
@@ -388,3 +388,46 @@ def test_the_first_page_is_read_without_pydantic_or_yaml(small_log):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["60", "[]"]
+
+
+async def test_keys_pressed_while_the_log_opens_give_the_view_chosen(
+    small_log, questionnaire, library
+):
+    # dkdl --trainer shows its screen while the log opens ('Logbestand openen…'): a tab or an
+    # order chosen meanwhile is what the trainer sees once the log is open.
+    import threading
+
+    from dkdl.review import ReviewFilter
+    from dkdl.tui.trainer.routes import open_trainer_data
+
+    gate = threading.Event()
+
+    def loader():
+        gate.wait(10)
+        return open_trainer_data(small_log, library, questionnaire)
+
+    with Review(open_log(small_log, readonly=True), library, questionnaire, own_log=True) as r:
+        counted = r.analysis(ReviewFilter()).sessions
+    app = TrainerApp(loader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.1)
+        screen = app.screen
+        assert isinstance(screen, TrainerScreen) and app.trainer is None
+        assert "Logbestand openen" in str(screen.query_one("#t-filter").render())
+        for key in ("enter", "x", "o", "2"):  # nothing to open or clear yet; newest last
+            await pilot.press(key)
+        await pilot.pause(0.1)
+        gate.set()
+        for _ in range(100):
+            await settle(pilot)
+            if screen.analysis is not None and screen.total is not None:
+                break
+        assert app.screen is screen
+        assert screen.query_one("#t-tabs", TabbedContent).active == "vragen"
+        assert screen.analysis is not None and screen.analysis.sessions == counted
+        summary = str(screen.query_one("QuestionsPane .pane-summary").render())
+        assert f"{counted} afgeronde sessies met sleutel geteld" in summary
+        # and the table, behind the tab, in the order chosen: oldest first
+        assert screen.total == 60 and not screen.descending
+        starts = [row.started_at for row in screen.rows]
+        assert starts == sorted(starts)

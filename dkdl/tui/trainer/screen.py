@@ -172,6 +172,9 @@ class TrainerScreen(Screen):
             self.show_page(request, first)
         else:  # no page yet, or the trainer chose another view while the log opened
             self._ask(0)
+        if self.analysis is None and self.query_one(TabbedContent).active != "sessies":
+            # a tab chosen while the log opened: its request then found no log to read
+            self.post_message(msg.AnalysisWanted(self.flt))
         # after the first paint: the app's background work must not delay the table
         self.call_after_refresh(self.post_message, msg.TableShown())
 
