@@ -431,3 +431,47 @@ async def test_keys_pressed_while_the_log_opens_give_the_view_chosen(
         assert screen.total == 60 and not screen.descending
         starts = [row.started_at for row in screen.rows]
         assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize("error", [RuntimeError("Symlink loop"), OSError(5, "I/O error")])
+async def test_case_files_that_fail_after_the_first_page_end_the_app_in_dutch(small_log, error):
+    # dkdl --trainer reads the questionnaire and the case files after the first page; any
+    # failure there (not only the app's own UserError) is named in one Dutch line, as it was
+    # when they were read before the first page, and a session opened meanwhile stops waiting.
+    import threading
+
+    from dkdl.tui.trainer.routes import open_review, trainer_data
+
+    release = threading.Event()
+    opened = []
+
+    def rest():
+        release.wait(10)
+        raise error
+
+    def loader():
+        opened.append(trainer_data(small_log, open_review(small_log), rest))
+        return opened[0]
+
+    app = TrainerApp(loader)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(100):
+                await pilot.pause(0.02)
+                if isinstance(app.screen, TrainerScreen) and app.screen.total is not None:
+                    break
+            await pilot.press("enter")  # waits for the case files
+            await pilot.pause(0.1)
+            release.set()
+            for _ in range(100):
+                if app.failure is not None:
+                    break
+                await pilot.pause(0.05)
+    finally:
+        data = opened[0]
+        waited = data.ready.is_set()
+        data.failed = True
+        data.ready.set()  # never leave the waiting worker behind (the test would hang)
+    assert waited, "a worker still waits for the case files"
+    assert app.failure is not None and app.failure.code == 2
+    assert str(app.failure) == f"laden mislukt: {error}"

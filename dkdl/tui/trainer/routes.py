@@ -195,10 +195,11 @@ class TrainerRoutes:
                 questionnaire, library = data.rest()
                 data.review.use_library(library, questionnaire)
                 case_ids = data.review.case_ids()
-            except UserError as exc:
-                data.failed = True
+            except Exception as exc:  # noqa: BLE001 - one line for the user, as when loading
+                failure = exc if isinstance(exc, UserError) else UserError(f"laden mislukt: {exc}")
+                data.failed = True  # the workers waiting for the questions give up
                 data.ready.set()
-                app.call_from_thread(self._trainer_broken, exc)
+                app.call_from_thread(self._trainer_broken, failure)
                 return
             catalog = catalog_of(
                 data.review.path, data.catalog.nurses, case_ids, library, questionnaire
