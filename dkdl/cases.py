@@ -356,7 +356,10 @@ def case_dirs(extra: Iterable[Path | str] = (), *, builtin: bool = True) -> list
     dirs += [Path(p) for p in extra]
     seen, out = set(), []
     for d in dirs:
-        key = os.path.normcase(str(d.resolve()))
+        try:
+            key = os.path.normcase(str(d.resolve()))
+        except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13):
+            key = os.path.normcase(str(d.absolute()))  # reading it names the problem
         if key not in seen:
             seen.add(key)
             out.append(d)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from dkdl.case_files import CASE_FILE_LIMIT
-from dkdl.cases import builtin_cases_dir, load_library
+from dkdl.cases import builtin_cases_dir, case_dirs, load_library
 from dkdl.errors import os_problem
 
 POSIX = os.name == "posix"
@@ -241,3 +241,16 @@ def test_both_yaml_loaders_read_the_library_alike(questionnaire, monkeypatch):
     slow = load_library(case_dirs([]), questionnaire)
     assert [c.data for c in fast.cases] == [c.data for c in slow.cases]
     assert fast.problems == slow.problems and len(fast.cases) > 10
+
+
+@pytest.mark.skipif(not POSIX, reason="symbolic links need extra rights on Windows")
+def test_a_case_folder_given_as_a_link_loop_is_named_not_a_traceback(tmp_path):
+    # Path.resolve() raises RuntimeError on a loop (Python < 3.13); case_dirs used it to see
+    # a folder given twice, so `--cases` with such a link ended in a traceback everywhere.
+    loop = tmp_path / "lus"
+    loop.symlink_to(tmp_path / "lus2")
+    (tmp_path / "lus2").symlink_to(loop)
+    proc = run("cases", "list", "--cases", str(loop))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert f"{loop}: kan de map niet lezen" in proc.stdout + proc.stderr
+    assert case_dirs([loop, loop], builtin=False) == [loop]
