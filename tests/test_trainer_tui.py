@@ -475,3 +475,22 @@ async def test_case_files_that_fail_after_the_first_page_end_the_app_in_dutch(sm
     assert waited, "a worker still waits for the case files"
     assert app.failure is not None and app.failure.code == 2
     assert str(app.failure) == f"laden mislukt: {error}"
+
+
+def test_a_refused_file_is_named_without_its_control_codes(tmp_path, monkeypatch, capsys):
+    # The file name comes from elsewhere (a log sent by e-mail): dkdl --trainer names it on
+    # the terminal with its control codes written out, as the practice app and the commands do.
+    from argparse import Namespace
+
+    from dkdl.tui.trainer import app as trainer_app
+
+    bad = tmp_path / "groep\x1b]0;titel\x07\x1b[31m.db"
+    bad.write_text("dit is geen database", encoding="utf-8")
+    run = trainer_app.TrainerApp.run
+    monkeypatch.setattr(trainer_app.TrainerApp, "run", lambda self: run(self, headless=True))
+    code = trainer_app.run_trainer(Namespace(db=str(bad)))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "geen dkdl-logbestand" in err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "groep\\x1b]0;titel\\x07\\x1b[31m.db" in err

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from dkdl.errors import UserError
+from dkdl.safetext import safe_text
 from dkdl.tui.trainer.routes import (
     TrainerData,
     TrainerRoutes,
@@ -144,6 +145,7 @@ def run_trainer(args: Any) -> int:
     app.run()
     app.close_trainer()
     if app.failure is not None:
-        sys.stderr.write(f"dkdl: {app.failure}\n")
+        # it may name a file from elsewhere: its control codes written out, not sent
+        sys.stderr.write(f"dkdl: {safe_text(app.failure, multiline=True)}\n")
         return app.failure.code
     return app.return_code or 0
