@@ -132,7 +132,7 @@ class Review(SessionsTable):
             self._inst = "coalesce(s.installation, '')"
             # what the first page needs (names); the key answers wait for the analyses
             self._nurses = self._setup_identity()
-        if questionnaire is not None:
+        if library is not None or questionnaire is not None:  # a library alone is kept too
             self.use_library(library, questionnaire)
 
     @property

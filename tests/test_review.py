@@ -334,3 +334,29 @@ def test_later_pages_follow_a_kept_order_until_the_file_changes(writer):
         after = review.sessions_page(sort="nurse", offset=2, limit=100)
         assert after.total == before.total + 1 == 8
         assert sid in {r.session_id for r in after.rows}
+
+
+def test_without_a_questionnaire_the_table_reads_and_the_rest_says_why_not(writer, library):
+    # Trainer mode reads the first page before the questionnaire (Review(log) alone); anything
+    # else that forgets it gets a clear error, and a library given without one is kept.
+    writer.play("Anna", W, W_KEY, W_ITEMS, at="2026-03-02T09:00:00")
+    writer.log.close()
+    log = open_log(writer.log.path, create=False, readonly=True)
+    with Review(log, library, own_log=True) as review:
+        assert review.sessions_page(ReviewFilter()).total == 1
+        assert [n.display for n in review.nurses()] == ["Anna"]
+        assert review.case_ids() == [W]
+        assert review.case(W) is library.by_id(W)  # the library given is used
+        session_id = review.sessions_page(ReviewFilter()).rows[0].session_id
+        for needs_questions in (
+            lambda: review.scorer,
+            lambda: review.analysis().sessions,
+            lambda: review.session_detail(session_id),
+            review.notes,
+            review.prepare,
+        ):
+            with pytest.raises(ValueError, match="no questionnaire yet"):
+                needs_questions()
+        review.use_library(library, writer.q)
+        assert review.analysis().sessions == 1
+        assert review.session_detail(session_id).profile is not None
