@@ -7,6 +7,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from dkdl.cli import main
@@ -225,3 +227,110 @@ def test_an_old_trainer_file_open_read_only_sees_its_new_alias(tmp_path, questio
         assert len(aliases(log)) == 1
     with open_log(path, readonly=True) as log:
         assert not log.in_memory and len(aliases(log)) == 1
+
+
+def _identities_by_join(log) -> tuple[list, list]:
+    """nurse_identities and installations as computed before the single pass over the
+    sessions (the laptops from their own GROUP BY, the identities through a join with the
+    nurses): the reference the single pass must equal."""
+    from dkdl.store import identity as ident
+
+    rows = log._read(
+        "SELECT installation, count(*), min(id) FROM sessions GROUP BY installation "
+        "ORDER BY installation IS NULL, min(id)"
+    )
+    laptops, number = {}, 0
+    for inst, count, _first in rows:
+        number += inst is not None
+        laptops[inst] = ident.Installation(
+            inst, number if inst else None, count, inst == log.installation_id
+        )
+    rows = log._read(
+        "SELECT n.pseudonym, s.installation, count(*) FROM sessions s "
+        "JOIN nurses n ON n.id = s.nurse GROUP BY n.pseudonym, s.installation"
+    )
+    counts = {NurseKey(name, inst): count for name, inst, count in rows}
+    person = ident._people(counts, aliases(log), laptops)
+    names_of_person: dict = {}
+    for key in counts:
+        names_of_person.setdefault(person[key].pseudonym, set()).add(person[key])
+    result = []
+    for key, count in counts.items():
+        head = person[key]
+        label = head.pseudonym
+        if len(names_of_person[head.pseudonym]) > 1:
+            label = f"{head.pseudonym} ({laptops[head.installation].label})"
+        result.append(ident.NurseIdentity(key, laptops[key.installation], count, head, label))
+    result.sort(key=lambda n: (ident._order(n.person, laptops), ident._order(n.key, laptops)))
+    return result, list(laptops.values())
+
+
+_LAPTOPS = [None, *(str(uuid.UUID(int=n)) for n in range(1, 4))]
+_NAMES = ["Anna", "anna", "Bram", "Ëlla"]
+
+
+@settings(max_examples=60)
+@given(
+    nurses=st.lists(st.sampled_from(_NAMES), unique=True, max_size=4),
+    # nurse row ids 1-6: some sessions have no nurse row (a crafted or damaged file)
+    sessions=st.lists(st.tuples(st.integers(1, 6), st.sampled_from(_LAPTOPS)), max_size=20),
+    pairs=st.lists(
+        st.tuples(*[st.sampled_from(_NAMES), st.sampled_from(_LAPTOPS)] * 2), max_size=3
+    ),
+)
+def test_identities_from_one_pass_equal_those_through_the_join(
+    tmp_path_factory, nurses, sessions, pairs
+):
+    # Sessions whose nurse row is missing (counted for their laptop, no identity), laptop
+    # unknown, one name on several laptops, aliases, nurse row ids not in name order.
+    path = tmp_path_factory.mktemp("log") / "trainer.db"
+    with open_log(path) as log:
+        own = log.installation_id
+    conn = sqlite3.connect(path)
+    for n, name in enumerate(nurses):
+        conn.execute("INSERT INTO nurses (id, pseudonym) VALUES (?, ?)", (len(nurses) - n, name))
+    for nurse, laptop in sessions:
+        conn.execute(
+            "INSERT INTO sessions (uuid, nurse, mode, questionnaire_id, questionnaire_version, "
+            "questionnaire_hash, started_at, installation) VALUES (?, ?, 'vrij', 'q', 'v', 'h', "
+            "'2026-01-01T10:00:00+00:00', ?)",
+            (str(uuid.uuid4()), nurse, own if laptop == _LAPTOPS[1] else laptop),
+        )
+    for made, (a, i, b, j) in enumerate(pairs):
+        if (a, i) != (b, j):
+            conn.execute(
+                "INSERT OR IGNORE INTO nurse_aliases VALUES (?, ?, ?, ?, ?)",
+                (a, i or "", b, j or "", f"2026-01-0{made + 1}"),
+            )
+    conn.commit()
+    conn.close()
+    with open_log(path, create=False, readonly=True) as log:
+        assert (nurse_identities(log), installations(log)) == _identities_by_join(log)
+
+
+def test_an_alias_of_an_identity_without_sessions_never_names_a_person(tmp_path):
+    # The alias table of a trainer's file from elsewhere may name an identity that has no
+    # sessions here (and sessions of laptop unknown learn their laptop when it is imported):
+    # the person is then the group's first identity *with* sessions. It was the alias's,
+    # whose laptop this log does not have: a KeyError (dkdl report ended in a traceback).
+    path = tmp_path / "trainer.db"
+    with open_log(path) as log:
+        log.remember_nurse("Anouk")
+        log.remember_nurse("Charlotte")
+    ghost = str(uuid.UUID(int=1))
+    conn = sqlite3.connect(path)
+    for nurse, laptop in ((1, str(uuid.UUID(int=2))), (2, None)):
+        conn.execute(
+            "INSERT INTO sessions (uuid, nurse, mode, questionnaire_id, questionnaire_version, "
+            "questionnaire_hash, started_at, installation) VALUES (?, ?, 'vrij', 'q', 'v', 'h', "
+            "'2026-01-01T10:00:00+00:00', ?)",
+            (str(uuid.uuid4()), nurse, laptop),
+        )
+    conn.execute(
+        "INSERT INTO nurse_aliases VALUES ('Charlotte', '', 'Anouk', ?, '2026-01-01')", (ghost,)
+    )
+    conn.commit()
+    conn.close()
+    with open_log(path, create=False, readonly=True) as log:
+        people = {i.key.pseudonym: (i.person.pseudonym, i.label) for i in nurse_identities(log)}
+    assert people == {"Anouk": ("Anouk", "Anouk"), "Charlotte": ("Charlotte", "Charlotte")}

@@ -130,7 +130,11 @@ def _people(
     pairs: list[tuple[NurseKey, NurseKey]],
     laptops: dict[str | None, Installation],
 ) -> dict[NurseKey, NurseKey]:
-    """Each key's person: the first key (laptop number, then name) of its group of aliases."""
+    """Each key's person: the first key (laptop number, then name) of its group of aliases.
+    Only ``keys`` (the identities with sessions) head a group: an alias may name an identity
+    without sessions here (a trainer's file from elsewhere; sessions of laptop unknown that
+    learnt their laptop since), which then only joins the others."""
+    keys = list(keys)
     parent: dict[NurseKey, NurseKey] = {k: k for k in keys}
 
     def root(k: NurseKey) -> NurseKey:
@@ -142,9 +146,11 @@ def _people(
     for a, b in pairs:
         ra, rb = root(a), root(b)
         if ra != rb:
-            first, other = sorted((ra, rb), key=lambda k: _order(k, laptops))
-            parent[other] = first
-    return {k: root(k) for k in keys}
+            parent[rb] = ra
+    first: dict[NurseKey, NurseKey] = {}
+    for k in sorted(keys, key=lambda k: _order(k, laptops)):
+        first.setdefault(root(k), k)
+    return {k: first[root(k)] for k in keys}
 
 
 def add_alias(log: SqliteLog, a: NurseKey, b: NurseKey) -> None:
