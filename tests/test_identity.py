@@ -17,6 +17,7 @@ from dkdl.store import (
     StoreError,
     add_alias,
     aliases,
+    collected,
     import_logs,
     installations,
     migrations,
@@ -195,9 +196,27 @@ def test_aliases_join_two_identities_and_can_be_undone(tmp_path, questionnaire):
         assert aliases(log) == [] and len(nurse_identities(log)) == 2
 
 
+def test_a_laptops_own_log_never_gets_an_alias(tmp_path, questionnaire):
+    # Trainer mode from the start screen opens the laptop's own log: a nurse's file. Joining
+    # names is refused there, in Dutch, and the file is unchanged; in a collection it works.
+    a = laptop_log(tmp_path / "a.db", questionnaire, "Anna", "anna")
+    before = digest(tmp_path / "a.db")
+    with open_log(tmp_path / "a.db", readonly=True) as log:
+        assert not collected(log)
+        with pytest.raises(ValueError, match="alleen in een verzameld logbestand"):
+            add_alias(log, NurseKey("Anna", a), NurseKey("anna", a))
+    assert digest(tmp_path / "a.db") == before
+    with open_log(tmp_path / "trainer.db") as log:
+        import_logs(log, [tmp_path / "a.db"])
+        assert collected(log)
+        add_alias(log, NurseKey("Anna", a), NurseKey("anna", a))
+        assert aliases(log) == [(NurseKey("Anna", a), NurseKey("anna", a))]
+
+
 def test_alias_of_a_name_not_in_the_log_is_refused(tmp_path, questionnaire):
     a = laptop_log(tmp_path / "a.db", questionnaire, "Anna", "Bram")
-    with open_log(tmp_path / "a.db") as log:
+    with open_log(tmp_path / "trainer.db") as log:
+        import_logs(log, [tmp_path / "a.db"])
         with pytest.raises(ValueError, match="komt op die laptop niet voor"):
             add_alias(log, NurseKey("Anna", a), NurseKey("Anna", str(uuid.uuid4())))
         with pytest.raises(ValueError, match="twee verschillende"):
@@ -207,7 +226,9 @@ def test_alias_of_a_name_not_in_the_log_is_refused(tmp_path, questionnaire):
 
 def test_alias_on_a_read_only_file_is_refused_in_dutch(tmp_path, questionnaire, monkeypatch):
     a = laptop_log(tmp_path / "a.db", questionnaire, "Anna", "Bram")
-    path = tmp_path / "a.db"
+    path = tmp_path / "trainer.db"
+    with open_log(path) as log:
+        import_logs(log, [tmp_path / "a.db"])
     before = digest(path)
     monkeypatch.setattr(store_opening, "writable", lambda p: False)  # as a read-only folder would
     with open_log(path, readonly=True) as log, pytest.raises(StoreError, match="alleen-lezen"):
@@ -219,11 +240,11 @@ def test_an_old_trainer_file_open_read_only_sees_its_new_alias(tmp_path, questio
     """A read-only view of an older file reads a copy upgraded in memory; an alias is written
     to the file (which is then upgraded) and shows in the open view at once."""
     path = tmp_path / "old.db"
-    old_log(path, questionnaire, [("Anna", True), ("Bram", True)])
+    old_log(path, questionnaire, [("Anna", True), ("Bram", False)])  # Bram's was imported
     with open_log(path, readonly=True) as log:
         assert log.in_memory
         own = log.installation_id
-        add_alias(log, NurseKey("Anna", own), NurseKey("Bram", own))
+        add_alias(log, NurseKey("Anna", own), NurseKey("Bram", None))
         assert len(aliases(log)) == 1
     with open_log(path, readonly=True) as log:
         assert not log.in_memory and len(aliases(log)) == 1

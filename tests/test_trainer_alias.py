@@ -95,3 +95,26 @@ async def test_two_annas_on_two_laptops_joined_and_split_again(tmp_path, questio
         from dkdl.store import aliases
 
         assert aliases(laptop) == []
+
+
+async def test_a_laptops_own_log_gets_no_alias_from_trainer_mode(tmp_path, questionnaire, library):
+    # Trainer on the start screen of a nurse's laptop opens that laptop's own log: z says
+    # that names are joined in a collected log only, and the file stays as it was.
+    from tests.conftest import digest
+
+    own = tmp_path / "laptop1.db"
+    practise(own, questionnaire, library, "Anna", ["tui-wondzorg-01"])
+    practise(own, questionnaire, library, "anna", ["tui-kind-01"])
+    before = digest(own)
+    app = trainer(own, questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await table_ready(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        assert screen.query_one(NursesPane).current() is not None
+        await pilot.press("z")
+        await settle(pilot)
+        assert isinstance(app.screen, TrainerScreen)  # no choice of names offered
+        notes = [str(n.message) for n in app._notifications]
+        assert any("alleen in een verzameld logbestand" in note for note in notes)
+    assert digest(own) == before

@@ -30,11 +30,13 @@ from dkdl.store.files import (
     verify_structure,
 )
 from dkdl.store.identity import (
+    NOT_COLLECTED,
     Installation,
     NurseIdentity,
     NurseKey,
     add_alias,
     aliases,
+    collected,
     installations,
     nurse_identities,
     remove_alias,
@@ -60,6 +62,7 @@ from dkdl.store.rows import (
 from dkdl.store.schema import KNOWN_MIGRATIONS, MIGRATION_SET, migrations
 
 __all__ = [
+    "NOT_COLLECTED",
     "ANSWER_FIELDS",
     "BUSY_TIMEOUT_S",
     "DB_ENV",
@@ -80,6 +83,7 @@ __all__ = [
     "StoreError",
     "add_alias",
     "aliases",
+    "collected",
     "check_file",
     "default_db_path",
     "describe_import",

@@ -153,12 +153,32 @@ def _people(
     return {k: first[root(k)] for k in keys}
 
 
+NOT_COLLECTED = (
+    "Namen koppelen kan alleen in een verzameld logbestand (de logs van de laptops samengebracht "
+    "met ‘dkdl import’), niet in het logbestand van een laptop zelf: dat van een verpleegkundige "
+    "krijgt nooit een koppeling."
+)
+
+
+def collected(log: SqliteLog) -> bool:
+    """Whether ``log`` holds sessions from another laptop than its own (brought in by
+    ``dkdl import``, or from a log older than laptop ids): a trainer's collection. Only there
+    may names be joined; a laptop's own log, a nurse's, never gets an alias."""
+    other = log._read(
+        "SELECT 1 FROM sessions WHERE installation IS NOT ? LIMIT 1", (log.installation_id,)
+    )
+    return bool(other)
+
+
 def add_alias(log: SqliteLog, a: NurseKey, b: NurseKey) -> None:
     """Record that identities ``a`` and ``b`` are one person (in ``log``'s own file; a log opened
     read-only is written through a short writable connection). Adding it twice changes nothing;
-    ValueError (Dutch) for a pair that is not two identities with sessions in this log."""
+    ValueError (Dutch) for a pair that is not two identities with sessions in this log, or for
+    a log that is not a trainer's collection (:func:`collected`)."""
     if a == b:
         raise ValueError("Kies twee verschillende namen om te koppelen.")
+    if not collected(log):
+        raise ValueError(NOT_COLLECTED)
     for key in (a, b):
         found = log._read(
             "SELECT 1 FROM sessions s JOIN nurses n ON n.id = s.nurse "

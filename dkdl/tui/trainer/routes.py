@@ -384,10 +384,13 @@ class TrainerRoutes:
 
     @work(thread=True, exclusive=True, group="trainer-alias")
     def _alias_choices(self, display: str) -> None:
-        from dkdl.store import nurse_identities
+        from dkdl.store import NOT_COLLECTED, collected, nurse_identities
 
         app: Any = self
         if self.trainer is None:
+            return
+        if not collected(self.trainer.review.log):  # a laptop's own log: never an alias
+            app.call_from_thread(app.notify, NOT_COLLECTED, severity="warning", timeout=10)
             return
         identities = nurse_identities(self.trainer.review.log)
         me = next((i for i in identities if i.label == display), None)
