@@ -494,3 +494,35 @@ def test_a_refused_file_is_named_without_its_control_codes(tmp_path, monkeypatch
     assert "geen dkdl-logbestand" in err
     assert "\x1b" not in err and "\x07" not in err
     assert "groep\\x1b]0;titel\\x07\\x1b[31m.db" in err
+
+
+async def test_a_damaged_log_is_what_is_named_when_the_case_files_fail_after_it(
+    tmp_path, questionnaire, library
+):
+    # The structure check finds the damage while the case files are still being read; that
+    # reading then fails too (here: any error). The trainer is told what is wrong with the
+    # log, not the later failure it caused.
+    import threading
+
+    from dkdl.tui.trainer.routes import open_review, trainer_data
+
+    path = build_log(tmp_path / "groep.db", questionnaire, library, sessions=300)
+    data = bytearray(path.read_bytes())
+    pages = len(data) // 4096
+    data[(pages - 10) * 4096 : (pages - 5) * 4096] = b"\x5a" * 4096 * 5
+    path.write_bytes(bytes(data))
+    named = threading.Event()
+
+    def rest():
+        named.wait(10)
+        raise RuntimeError("later failure")
+
+    app = TrainerApp(lambda: trainer_data(path, open_review(path), rest))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            if app.failure is not None:
+                break
+            await pilot.pause(0.05)
+        named.set()
+        await pilot.pause(0.5)
+    assert app.failure is not None and "beschadigd" in str(app.failure)

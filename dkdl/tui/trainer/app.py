@@ -86,6 +86,8 @@ class TrainerApp(TrainerRoutes, App):
         data.first = None
 
     def _fail(self, exc: UserError) -> None:
+        if self.failure is not None:  # the first failure is the one to name (a damaged log,
+            return  # then the background reading it broke): the app is ending already
         self.failure = exc
         # after the next refresh: a log refused at once would otherwise end the app while
         # its first screen is still being mounted (Textual's tabs then fail to find theirs)
