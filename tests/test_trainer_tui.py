@@ -526,3 +526,75 @@ async def test_a_damaged_log_is_what_is_named_when_the_case_files_fail_after_it(
         named.set()
         await pilot.pause(0.5)
     assert app.failure is not None and "beschadigd" in str(app.failure)
+
+
+async def test_leaving_trainer_mode_while_a_tab_is_computed_keeps_the_app(
+    tmp_path, questionnaire, library, monkeypatch
+):
+    # From the start screen: Vragen asked, esc before its figures are there. Leaving closes
+    # the review's connection under the worker still reading; that worker's failure is no
+    # failure (nobody waits for its figures). It ended the practice app with a traceback.
+    import threading
+
+    from dkdl.review import Review as ReviewClass
+
+    path = build_log(tmp_path / "laptop.db", questionnaire, library, sessions=12, nurses=2)
+    reading, release = threading.Event(), threading.Event()
+    counted = ReviewClass.counted
+
+    def slow_counted(self, flt):
+        if threading.current_thread() is not threading.main_thread():
+            reading.set()
+            release.wait(10)
+        return counted(self, flt)
+
+    log = open_log(path)
+    app = make_app(log=log, questionnaire=questionnaire, library=library)
+    monkeypatch.setattr(ReviewClass, "counted", slow_counted)  # also prepare()'s reading
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.screen.action_choose("trainer")
+        for _ in range(100):  # not table_ready(): its wait would wait for the slow reading
+            await pilot.pause(0.02)
+            screen = app.screen
+            if isinstance(screen, TrainerScreen) and screen.total is not None:
+                break
+        assert isinstance(screen, TrainerScreen) and screen.total == 12
+        await pilot.press("2")
+        for _ in range(100):
+            if reading.is_set():
+                break
+            await pilot.pause(0.02)
+        assert reading.is_set()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen) and app.trainer is None
+        release.set()
+        await settle(pilot)
+        assert app.is_running and app.failure is None
+        assert isinstance(app.screen, StartScreen)
+    log.close()
+
+
+async def test_a_log_failing_in_a_worker_ends_trainer_mode_with_its_message(
+    small_log, questionnaire, library, monkeypatch
+):
+    # A read that fails in a worker (the file taken away) ends dkdl --trainer with the
+    # store's Dutch message, as a failure outside a worker does, not with a traceback:
+    # Textual hands a worker's exception over wrapped (WorkerFailed).
+    from dkdl.review import Review as ReviewClass
+
+    def gone(self, *args, **kwargs):
+        raise StoreError(f"{small_log}: het lezen is niet gelukt (het bestand is weg).")
+
+    app = trainer(small_log, questionnaire, library)
+    async with app.run_test(size=SIZE) as pilot:
+        await table_ready(pilot)
+        monkeypatch.setattr(ReviewClass, "sessions_page", gone)
+        await pilot.press("o")  # the other order: a page from the worker
+        for _ in range(100):
+            if app.failure is not None:
+                break
+            await pilot.pause(0.02)
+    assert app.failure is not None and "het bestand is weg" in str(app.failure)
+    assert app.return_code == app.failure.code

@@ -21,6 +21,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.markup import escape
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from dkdl.errors import UserError
 from dkdl.safetext import safe_text
@@ -159,6 +160,9 @@ class DkdlApp(TrainerRoutes, ProgressRoutes, App[None]):
     def _handle_exception(self, error: Exception) -> None:
         # A log that fails mid-session (disk full, file taken away) ends the app with its
         # message, like the CLI, instead of a traceback; answers given before are stored.
+        # A worker's failure comes wrapped.
+        if isinstance(error, WorkerFailed) and isinstance(error.error, UserError):
+            error = error.error
         if isinstance(error, UserError):
             self._fail(error)
         else:

@@ -17,6 +17,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from dkdl.errors import UserError
 from dkdl.safetext import safe_text
@@ -98,7 +99,10 @@ class TrainerApp(TrainerRoutes, App):
         self._fail(exc)
 
     def _handle_exception(self, error: Exception) -> None:
-        # a log that breaks while reading (file taken away): its message, not a traceback
+        # a log that breaks while reading (file taken away): its message, not a traceback;
+        # a worker's failure comes wrapped
+        if isinstance(error, WorkerFailed) and isinstance(error.error, UserError):
+            error = error.error
         if isinstance(error, UserError):
             self._fail(error)
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -216,6 +216,17 @@ class TrainerRoutes:
             data.catalog = catalog
             self._to_screen("catalog_changed", catalog)
 
+    @contextlib.contextmanager
+    def _while_open(self, data: TrainerData) -> Iterator[None]:
+        """A worker's reading of ``data``: a failure once trainer mode has closed it (esc
+        closes the review's connection under a worker still reading) is dropped, as is the
+        answer nobody waits for; while it is open, the failure is the app's to handle."""
+        try:
+            yield
+        except UserError:
+            if self.trainer is data:
+                raise
+
     def _questions_ready(self) -> TrainerData | None:
         """In a worker: the open trainer data once its questionnaire and cases are with the
         review (waits while they are read); None when trainer mode closed or reading failed."""
@@ -288,17 +299,19 @@ class TrainerRoutes:
         from dkdl.tui.trainer.screen import PAGE
 
         app: Any = self
-        if self.trainer is None:
+        data = self.trainer
+        if data is None:
             return
-        page = self.trainer.review.sessions_page(
-            request.flt,
-            sort=request.sort,
-            descending=request.descending,
-            offset=request.offset,
-            limit=PAGE,
-        )
-        if not get_current_worker().is_cancelled:
-            app.call_from_thread(self._to_screen, "show_page", request, page)
+        with self._while_open(data):
+            page = data.review.sessions_page(
+                request.flt,
+                sort=request.sort,
+                descending=request.descending,
+                offset=request.offset,
+                limit=PAGE,
+            )
+            if not get_current_worker().is_cancelled:
+                app.call_from_thread(self._to_screen, "show_page", request, page)
 
     def on_analysis_wanted(self, message: msg.AnalysisWanted) -> None:
         self._analysis(message.flt)
@@ -309,11 +322,12 @@ class TrainerRoutes:
         data = self._questions_ready()
         if data is None:
             return
-        analysis = data.review.analysis(flt)
-        # compute every part here, in the worker, not when a tab reads it
-        analysis.sessions, analysis.questions, analysis.nurses  # noqa: B018
-        if not get_current_worker().is_cancelled:
-            app.call_from_thread(self._to_screen, "show_analysis", analysis)
+        with self._while_open(data):
+            analysis = data.review.analysis(flt)
+            # compute every part here, in the worker, not when a tab reads it
+            analysis.sessions, analysis.questions, analysis.nurses  # noqa: B018
+            if not get_current_worker().is_cancelled:
+                app.call_from_thread(self._to_screen, "show_analysis", analysis)
 
     def on_nurse_chosen(self, message: msg.NurseChosen) -> None:
         self._nurse(message)
@@ -328,9 +342,10 @@ class TrainerRoutes:
             return
         nurse = request.stats.nurse
         flt = replace(request.flt, nurse=nurse.display, attempts="all")
-        trend = data.review.analysis(flt).nurses.get(nurse.key)
-        if not get_current_worker().is_cancelled:
-            app.call_from_thread(self._show_nurse, request, trend)
+        with self._while_open(data):
+            trend = data.review.analysis(flt).nurses.get(nurse.key)
+            if not get_current_worker().is_cancelled:
+                app.call_from_thread(self._show_nurse, request, trend)
 
     def _show_nurse(self, request: msg.NurseChosen, trend: Any) -> None:
         from dkdl.tui.trainer.catalog import describe
@@ -363,13 +378,14 @@ class TrainerRoutes:
         if data is None:
             return
         review = data.review
-        try:
-            detail = review.session_detail(session_id)
-        except KeyError:
-            app.call_from_thread(app.notify, "Deze sessie staat niet (meer) in het logbestand.")
-            return
-        feedback = feedback_of(detail, review)
-        app.call_from_thread(self._show_detail, detail, feedback)
+        with self._while_open(data):
+            try:
+                detail = review.session_detail(session_id)
+            except KeyError:
+                app.call_from_thread(app.notify, "Deze sessie staat niet (meer) in het logbestand.")
+                return
+            feedback = feedback_of(detail, review)
+            app.call_from_thread(self._show_detail, detail, feedback)
 
     def _show_detail(self, detail: SessionDetail, feedback: Any) -> None:
         from dkdl.tui.trainer.detail import SessionDetailScreen
