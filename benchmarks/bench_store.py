@@ -11,6 +11,11 @@ every session has all 12 answers, written both in bulk and answer by answer (as 
 Goals (issue 4): import of 10,000 sessions <= 3 s; <= 3 KB per session.
 
     python benchmarks/bench_store.py [--sessions 10000] [--nurses 25] [--rounds 5] [--no-size]
+                                     [--profile-cost]
+
+``--profile-cost`` also times ours with import's re-scoring of finished sessions switched off
+(``dkdl/store/source.py``, the profile pass), alternating with ours, and prints what that pass
+costs: the medians and their ratio.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dkdl.demo import demo_bundle  # noqa: E402
 from dkdl.questionnaire import load_questionnaire  # noqa: E402
 from dkdl.store import LogBundle, import_logs, merge_bundle, open_log  # noqa: E402
+from dkdl.store import source as store_source  # noqa: E402
 
 QUESTIONS = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Q10", "Q11", "Q12"]
 
@@ -124,6 +130,9 @@ def main() -> int:
     parser.add_argument("--nurses", type=int, default=25)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-size", action="store_true", help="time the import only")
+    parser.add_argument(
+        "--profile-cost", action="store_true", help="also time ours without the profile pass"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -139,7 +148,8 @@ def main() -> int:
             f"({len(bundle.answers) / args.sessions:.1f} per session), generated in {made:.2f} s"
         )
         ddl = schema_sql(folder / "schema.db")
-        ours_t, base_t = [], []
+        ours_t, base_t, bare_t = [], [], []
+        profiles = store_source._FINISHED_ANSWER_SETS
         for r in range(args.rounds):
             for name, fn in (("ours", ours), ("baseline", baseline)):
                 target = folder / f"{name}-{r}.db"
@@ -147,6 +157,12 @@ def main() -> int:
                     ours_t.append(fn(source, target))
                 else:
                     base_t.append(fn(source, target, ddl))
+            if args.profile_cost:  # the same import with no finished session to re-score
+                store_source._FINISHED_ANSWER_SETS = "SELECT 1, 2, 3, 4, 5, 6, 7 WHERE 0"
+                try:
+                    bare_t.append(ours(source, folder / f"bare-{r}.db"))
+                finally:
+                    store_source._FINISHED_ANSWER_SETS = profiles
         ours_m, base_m = statistics.median(ours_t), statistics.median(base_t)
         for name, median, times in (("ours", ours_m, ours_t), ("baseline", base_m, base_t)):
             rounds = ", ".join(f"{t:.3f}" for t in times)
@@ -155,6 +171,11 @@ def main() -> int:
             f"ratio ours/baseline: {ours_m / base_m:.2f}   goal: ours <= 3 s -> "
             f"{'ok' if ours_m <= 3 else 'TOO SLOW'}   (load average {load_average()})"
         )
+        if bare_t:
+            bare_m = statistics.median(bare_t)
+            rounds = ", ".join(f"{t:.3f}" for t in bare_t)
+            print(f"import, ours without the profile pass: median {bare_m:.3f} s  ({rounds})")
+            print(f"profile pass: ours/without {ours_m / bare_m:.3f}, {ours_m - bare_m:+.3f} s")
         if args.no_size:
             return 0 if ours_m <= 3 else 1
         demo_size = bytes_per_session(folder / "ours-0.db", args.sessions)
