@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from dkdl.review_index import (
     Row,
     SessionIndex,
+    checklist_category,
     fill_questions,
     nurse_figures,
     question_counts,
@@ -25,7 +26,14 @@ from dkdl.review_model import (
     QuestionStats,
     ReviewFilter,
 )
-from dkdl.review_stats import flags_for, fleiss_kappa, group_difference, pair_agreement, share
+from dkdl.review_stats import (
+    flags_for,
+    fleiss_kappa,
+    group_difference,
+    kappa_note,
+    pair_agreement,
+    share,
+)
 
 if TYPE_CHECKING:
     from dkdl.cases import Case
@@ -81,8 +89,11 @@ def question_stats(review: Review, flt: ReviewFilter) -> dict[str, QuestionStats
         per_case = counts.ratings.get(pos, {})
         subjects = [per_case[case_id] for case_id in sorted(per_case)]
         s.agreement, _, s.agreement_pairs = pair_agreement(subjects)
-        s.agreement_cases = sum(1 for r in subjects if sum(r.values()) >= 2)
+        rated = [case_id for case_id in per_case if sum(per_case[case_id].values()) >= 2]
+        s.agreement_cases = len(rated)
+        s.agreement_key_answers = len({_key_category(index, case_id, pos) for case_id in rated})
         s.kappa = fleiss_kappa(subjects)
+        s.kappa_note = kappa_note(s.kappa, s.agreement_key_answers, review.thresholds)
         g = counts.groups.get(pos, [0, 0, 0, 0])
         s.discrimination = group_difference(*g)
         popular = max(s.wrong_options.items(), key=lambda kv: (kv[1], -_rank(kv[0])), default=None)
@@ -95,9 +106,22 @@ def question_stats(review: Review, flt: ReviewFilter) -> dict[str, QuestionStats
             discrimination=s.discrimination,
             group_sizes=(g[1], g[3]),
             kappa=s.kappa,
+            agreement=s.agreement,
+            key_answers=s.agreement_key_answers,
             thresholds=review.thresholds,
         )
     return stats
+
+
+def _key_category(index: SessionIndex, case_id: str, pos: int) -> object:
+    """The case's key answer at question position ``pos`` as kappa's category: the option,
+    and for the checklist question's counting option also the items (as the ratings are).
+    Only asked for cases with ratings at ``pos``, which the key always reaches."""
+    option, mask, nitems = index.keys[case_id][pos]
+    shape = index.shape
+    if pos == shape.checklist_pos and option == shape.checklist_option:
+        return checklist_category(option, mask, nitems)
+    return option
 
 
 def _rank(code: str) -> float:

@@ -196,7 +196,9 @@ class QuestionStats:
     agreement: float | None = None
     agreement_cases: int = 0  # cases with two or more ratings
     agreement_pairs: int = 0
+    agreement_key_answers: int = 0  # different key answers among the agreement_cases
     kappa: float | None = None
+    kappa_note: str | None = None  # Dutch: why a low kappa says little here (not flagged)
     discrimination: float | None = None
     flags: list[Flag] = field(default_factory=list)
 
@@ -215,7 +217,9 @@ class QuestionStats:
             "agreement": self.agreement,
             "agreement_cases": self.agreement_cases,
             "agreement_pairs": self.agreement_pairs,
+            "agreement_key_answers": self.agreement_key_answers,
             "kappa": self.kappa,
+            "kappa_note": self.kappa_note,
             "discrimination": self.discrimination,
             "flags": [f.as_dict() for f in self.flags],
         }

@@ -94,7 +94,9 @@ class Thresholds:
     - negative discrimination: below ``discrimination`` (a little below zero, so that noise
       on a question almost everyone gets right is not flagged), with at least ``min_group``
       sessions in each group;
-    - low agreement: kappa below ``kappa`` (Fleiss' own guideline calls < 0.40 poor);
+    - low agreement: kappa below ``kappa`` (Fleiss' own guideline calls < 0.40 poor), only
+      where the cases it is computed over (two or more ratings) have at least two different
+      key answers on the question (see :func:`kappa_informative`);
     - nothing is flagged on fewer than ``min_answered`` counted answers.
     """
 
@@ -127,6 +129,29 @@ def decimal(x: float, places: int = 2) -> str:
     return f"{x:.{places}f}".replace(".", ",")
 
 
+def kappa_informative(key_answers: int) -> bool:
+    """Whether a low kappa may be read as "the nurses agree little": only when the cases it is
+    computed over have at least two different key answers on the question (this app's own
+    rule). Kappa measures whether raters tell the subjects apart consistently; when every
+    case has the same key, one answer dominates, chance agreement is high and kappa comes out
+    near or below 0 even when most pairs agree (the kappa paradox: Feinstein & Cicchetti
+    1990). ``key_answers`` is the number of different key answers among those cases."""
+    return key_answers >= 2
+
+
+def kappa_note(kappa: float | None, key_answers: int, thresholds: Thresholds) -> str | None:
+    """Dutch words for a kappa below the threshold that :func:`kappa_informative` says little
+    about (no flag is raised for it); ``None`` otherwise."""
+    if kappa is None or kappa >= thresholds.kappa or kappa_informative(key_answers):
+        return None
+    return (
+        f"Kappa is laag (onder {decimal(thresholds.kappa)}), maar zegt hier weinig: alle "
+        "casussen met twee of meer verpleegkundigen hebben bij deze vraag hetzelfde "
+        "sleutelantwoord, en dan valt kappa laag uit, ook als de meesten hetzelfde kiezen. "
+        "Kijk naar het deel van de paren dat hetzelfde koos."
+    )
+
+
 def flags_for(
     *,
     answered: int,
@@ -136,12 +161,17 @@ def flags_for(
     discrimination: float | None,
     group_sizes: tuple[int, int],
     kappa: float | None,
+    agreement: float | None,
+    key_answers: int,
     thresholds: Thresholds,
 ) -> list[Flag]:
     """The flags of one question, each with its reason in words.
 
     ``wrong_option`` is ``(option code, times chosen against the key)`` for the most popular
-    wrong option; ``group_sizes`` the sessions with the right and with a wrong profile.
+    wrong option; ``group_sizes`` the sessions with the right and with a wrong profile;
+    ``agreement`` the share of agreeing pairs and ``key_answers`` the number of different key
+    answers among the cases with two or more ratings (low agreement is flagged only where
+    :func:`kappa_informative`).
     """
     t = thresholds
     flags: list[Flag] = []
@@ -171,12 +201,16 @@ def flags_for(
                 f"{decimal(discrimination)}). Kijk of de vraag of de sleutel verwarrend is.",
             )
         )
-    if kappa is not None and kappa < t.kappa:
+    if kappa is not None and kappa < t.kappa and kappa_informative(key_answers):
+        pairs = (
+            f"; {percent(agreement)} van de paren koos hetzelfde" if agreement is not None else ""
+        )
         flags.append(
             Flag(
                 "low_agreement",
-                f"Verpleegkundigen die dezelfde casus registreren, zijn het weinig eens "
-                f"(kappa {decimal(kappa)}, onder {decimal(t.kappa)}).",
+                "Verpleegkundigen die dezelfde casus registreren, zijn het weinig eens, "
+                f"gecorrigeerd voor toeval (kappa {decimal(kappa)}, onder {decimal(t.kappa)}"
+                f"{pairs}), terwijl de sleutel bij deze vraag per casus verschilt.",
             )
         )
     return flags

@@ -44,6 +44,10 @@ def test_json_report_has_the_figures(log_path, tmp_path, capsys):
     assert (q5["answered"], q5["options"]) == (3, {"1": 1, "2": 2, "3": 0})
     assert q5["facility"] == pytest.approx(2 / 3)
     assert q5["kappa"] == pytest.approx(-0.5)
+    # one case (one key answer): the low kappa says little, in words, and is not flagged
+    assert (q5["agreement_key_answers"], q5["flags"]) == (1, [])
+    assert "hetzelfde sleutelantwoord" in q5["kappa_note"]
+    assert data["questions"]["Q4"]["kappa_note"] is None  # everyone chose 1: no kappa
     assert data["questions"]["Q1"]["answered"] == 4
     assert data["cases"][K] == {
         "title": data["cases"][K]["title"],
@@ -78,6 +82,8 @@ def test_html_report_is_one_self_contained_page(log_path, tmp_path):
     assert "Oefenverslag DKDL-registratie" in html
     assert "<svg" in html  # the charts, inline
     assert "Q5 Geheugen" in html
+    assert '<td class="n">-0,50 °</td>' in html
+    assert "<p>° Kappa zegt hier weinig" in html
     for outside in ("http://", "https://", "<script", "<link", "src=", "@import", "url("):
         assert outside not in html, outside
 
@@ -88,6 +94,10 @@ def test_markdown_report(log_path, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Oefenverslag DKDL-registratie")
     assert "| Q5 Geheugen | 3 | 67 % |" in text
+    # the low kappa over one case is marked and explained under the table
+    assert "| 33 % | -0,50 ° | 0,50 |" in text
+    assert "\n\n° Kappa zegt hier weinig: alle casussen" in text
+    assert "minstens twee verschillende sleutelantwoorden" in text
     assert "## Sleutelprofiel tegen geregistreerd profiel" in text
 
 

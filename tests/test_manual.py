@@ -43,6 +43,11 @@ def test_the_trainer_chapter_quotes_the_apps_own_flag_thresholds():
     assert f"minstens {round(t.popular_wrong * 100)}% gekozen" in chapter
     assert f"onder {dutch(t.discrimination)} ligt, met minstens {t.min_group}" in chapter
     assert f"kappa onder {dutch(t.kappa)}" in chapter
+    # low agreement only where the cases differ in the key (review_stats.kappa_informative)
+    from dkdl.review_stats import kappa_informative
+
+    assert not kappa_informative(1) and kappa_informative(2)
+    assert "minstens twee verschillende sleutelantwoorden" in chapter
 
 
 def test_the_trainer_chapter_names_keys_the_screens_have():

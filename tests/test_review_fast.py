@@ -23,6 +23,7 @@ from dkdl.review_stats import (
     flags_for,
     fleiss_kappa,
     group_difference,
+    kappa_note,
     pair_agreement,
 )
 from dkdl.store import ITEM_SEP
@@ -163,6 +164,15 @@ def straightforward(path, library, scorer, questionnaire, flt: ReviewFilter) -> 
         subjects = list(ratings.values())
         agreement, _, pairs = pair_agreement(subjects)
         kappa = fleiss_kappa(subjects)
+        keys = set()  # the key answers of the cases with two or more ratings
+        for case_id, r in ratings.items():
+            if sum(r.values()) >= 2:
+                key = library.by_id(case_id).data.key[qid]
+                keys.add(
+                    (key.answer, frozenset(key.items))
+                    if qid == checklist.id and key.answer == when
+                    else key.answer
+                )
         discrimination = group_difference(*groups)
         facility = correct / answered if answered else None
         popular = max(wrong.items(), key=lambda kv: (kv[1], -int(kv[0])), default=None)
@@ -174,6 +184,8 @@ def straightforward(path, library, scorer, questionnaire, flt: ReviewFilter) -> 
             discrimination=discrimination,
             group_sizes=(groups[1], groups[3]),
             kappa=kappa,
+            agreement=agreement,
+            key_answers=len(keys),
             thresholds=LOW,
         )
         questions[qid] = {
@@ -184,7 +196,9 @@ def straightforward(path, library, scorer, questionnaire, flt: ReviewFilter) -> 
             "agreement": agreement,
             "agreement_pairs": pairs,
             "agreement_cases": sum(1 for r in subjects if sum(r.values()) >= 2),
+            "agreement_key_answers": len(keys),
             "kappa": kappa,
+            "kappa_note": kappa_note(kappa, len(keys), LOW),
             "discrimination": discrimination,
             "flags": [f.as_dict() for f in flags],
         }
@@ -258,7 +272,9 @@ STAT_KEYS = (
     "agreement",
     "agreement_pairs",
     "agreement_cases",
+    "agreement_key_answers",
     "kappa",
+    "kappa_note",
     "discrimination",
 )
 
@@ -301,6 +317,10 @@ def test_the_log_exercises_every_rule(log, library, scorer, questionnaire):
     assert q["Q12"]["answered"] > q["Q12"]["correct"] > 0  # items make a difference
     assert any(q[qid]["flags"] for qid in q)
     assert any(q[qid]["kappa"] is not None for qid in q)
+    # both sides of the low-agreement rule: cases that differ in the key and cases that do not
+    assert {q[qid]["agreement_key_answers"] for qid in q} >= {1, 2}
+    assert any(f["kind"] == "low_agreement" for qid in q for f in q[qid]["flags"])
+    assert any(q[qid]["kappa_note"] for qid in q)
     assert len(every["nurses"]) == 6
     assert q["Q5"]["options"]["7"] == 1 and q["Q5"]["wrong_options"]["7"] == 1
 

@@ -11,6 +11,7 @@ the kappa is the same number tests/test_review_stats.py derives for the data the
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from dkdl.cases import load_library
 from dkdl.review import ReviewFilter
@@ -113,6 +114,11 @@ def test_statas_rvary2_through_the_review(rvary2, scorer):
     assert q5.agreement == pytest.approx(54 / 89)
     assert (q5.agreement_cases, q5.agreement_pairs) == (10, 89)
     assert q5.discrimination == pytest.approx(11 / 27)
+    # every case is a copy of W (one key answer, 2): kappa 0.38 is below 0.40 but not read as
+    # low agreement; the answers against the key are (11 of 47 as the key, option 1 by 43 %)
+    assert q5.agreement_key_answers == 1
+    assert [f.kind for f in q5.flags] == ["low_facility"]
+    assert q5.kappa_note is not None
     # Q4: every nurse gave the key's 1, 3 to 5 per case: full agreement, kappa undefined
     q4 = a.questions["Q4"]
     assert (q4.agreement, q4.kappa) == (1.0, None)
@@ -158,3 +164,115 @@ def test_kappa_is_null_without_a_case_with_two_nurses(rvary2):
     assert (q5.agreement, q5.kappa) == (None, None)
     assert (q5.agreement_cases, q5.agreement_pairs) == (0, 0)
     assert a.to_json()["questions"]["Q5"]["kappa"] is None
+
+
+# -- the kappa paradox: a low kappa is flagged only where the cases differ in the key ----------
+
+
+def variants_of_w(folder, scorer, keys: dict[str, dict[str, str]]) -> None:
+    """Cases equal to W but for their id and the key lines given (``Q5: "{answer: 3}"``);
+    each case's stated profile is the one its key gives (the library checks it)."""
+    text = (CASES_DIR / f"{W}.yaml").read_text(encoding="utf-8")
+    folder.mkdir()
+    for case_id, lines in keys.items():
+        out = []
+        for line in text.replace(f"id: {W}", f"id: {case_id}").splitlines():
+            qid = line.strip().split(":")[0]
+            out.append(
+                f"  {qid}: {lines[qid]}" if line.startswith("  Q") and qid in lines else line
+            )
+        case = "\n".join(out) + "\n"
+        key = yaml.safe_load(case)["key"]
+        answers = Answers({q: v["answer"] for q, v in key.items()}, frozenset(key["Q12"]["items"]))
+        profile = scorer.score(answers).profile
+        case = case.replace("expected_profile: DKDL8", f"expected_profile: {profile}")
+        (folder / f"{case_id}.yaml").write_text(case, encoding="utf-8")
+
+
+def group_log(tmp, questionnaire, scorer, keys, ratings) -> Writer:
+    """A log of twelve nurses per case: ``ratings`` case id -> list of (answers, items)."""
+    variants_of_w(tmp / "casussen", scorer, keys)
+    library = load_library([tmp / "casussen"], questionnaire)
+    assert not library.problems
+    writer = Writer(tmp / "groep.db", questionnaire, scorer, library)
+    minute = 0
+    for case_id, given in ratings.items():
+        for nurse, (answers, items) in enumerate(given, start=1):
+            minute += 1
+            writer.play(f"vk{nurse}", case_id, answers, items, at=f"2026-03-02T10:{minute:02d}:00")
+    return writer
+
+
+def q5(options: dict[int, int]) -> list:
+    return [(w_answers(Q5=o), W_ITEMS) for o, n in options.items() for _ in range(n)]
+
+
+def test_same_key_on_every_case_a_low_kappa_is_explained_not_flagged(
+    tmp_path, questionnaire, scorer
+):
+    """Two cases with W's key (Q5 = 2), twelve nurses each, nine of them answering 2 and three
+    answering 1 on both: 75 % as the key, 2 * (C(9,2) + C(3,2)) = 78 of 2 * C(12,2) = 132
+    pairs (59 %) agree, yet kappa = 1 - 9 / (2 * 11 * 0.375) = -1/11 (tests/test_review_stats.py).
+    Before, Q5 got a low-agreement flag saying the nurses 'zijn het weinig eens'."""
+    keys = {"gelijk-a": {}, "gelijk-b": {}}
+    ratings = {case_id: q5({2: 9, 1: 3}) for case_id in keys}
+    with group_log(tmp_path, questionnaire, scorer, keys, ratings).review() as review:
+        a = review.analysis()
+        s = a.questions["Q5"]
+        assert (s.answered, s.correct) == (24, 18)
+        assert s.kappa == pytest.approx(-1 / 11)  # the figure itself is unchanged
+        assert s.agreement == pytest.approx(78 / 132)
+        assert (s.agreement_cases, s.agreement_key_answers) == (2, 1)
+        assert s.flags == []
+        assert s.kappa_note is not None and "hetzelfde sleutelantwoord" in s.kappa_note
+        assert "zegt hier weinig" in s.kappa_note
+        q = a.to_json()["questions"]["Q5"]
+        assert (q["flags"], q["agreement_key_answers"]) == ([], 1)
+        assert q["kappa_note"] == s.kappa_note
+        assert a.flagged() == []
+
+
+def test_different_keys_and_poor_agreement_are_flagged_with_the_pair_share(
+    tmp_path, questionnaire, scorer
+):
+    """Two cases differing only in Q5's key (2 and 3; W's profile DKDL8 stays with Q5 = 3),
+    twelve nurses each: on the first seven answer 2 and five 3, on the second seven 3 and five
+    2. Kappa: p = (1/2, 1/2), disagreement 2 * 2 * 7 * 5 / 12 = 35/3, kappa = 1 - (35/3) /
+    (2 * 11 * 1/2) = -2/33 = -0,06; pairs 2 * (21 + 10) = 62 of 132 (47 %)."""
+    keys = {"sleutel-2": {}, "sleutel-3": {"Q5": '{answer: 3, toelichting: "Vaak."}'}}
+    ratings = {"sleutel-2": q5({2: 7, 3: 5}), "sleutel-3": q5({3: 7, 2: 5})}
+    with group_log(tmp_path, questionnaire, scorer, keys, ratings).review() as review:
+        assert review.case("sleutel-3").data.key["Q5"].answer == 3
+        s = review.analysis().questions["Q5"]
+        assert s.kappa == pytest.approx(-2 / 33)
+        assert s.agreement == pytest.approx(62 / 132)
+        assert (s.agreement_cases, s.agreement_key_answers) == (2, 2)
+        assert s.kappa_note is None
+        (flag,) = [f for f in s.flags if f.kind == "low_agreement"]
+        assert "kappa -0,06, onder 0,40; 47 % van de paren koos hetzelfde" in flag.reason
+        assert "weinig eens" in flag.reason
+        # one case alone has one key answer: kappa is not read as agreement there
+        one = review.analysis(ReviewFilter(case="sleutel-2")).questions["Q5"]
+        assert one.agreement_key_answers == 1
+        assert [f.kind for f in one.flags if f.kind == "low_agreement"] == []
+
+
+def test_checklist_keys_that_differ_only_in_items_are_different_key_answers(
+    tmp_path, questionnaire, scorer
+):
+    """Q12 = 2 with other ticked items is another answer (as in facility and kappa), so two
+    cases whose keys differ only in the items count two key answers."""
+    keys = {
+        "twee-handelingen": {},
+        "een-handeling": {
+            "Q12": '{answer: 2, items: [complexe_wonden], toelichting: "Alleen wondzorg."}'
+        },
+    }
+    ratings = {
+        "twee-handelingen": [(w_answers(), W_ITEMS)] * 3,
+        "een-handeling": [(w_answers(), ("complexe_wonden",))] * 3,
+    }
+    with group_log(tmp_path, questionnaire, scorer, keys, ratings).review() as review:
+        s = review.analysis().questions["Q12"]
+        assert (s.agreement_cases, s.agreement_key_answers, s.kappa) == (2, 2, 1.0)
+        assert review.analysis().questions["Q5"].agreement_key_answers == 1

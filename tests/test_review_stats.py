@@ -11,6 +11,8 @@ from dkdl.review_stats import (
     flags_for,
     fleiss_kappa,
     group_difference,
+    kappa_informative,
+    kappa_note,
     pair_agreement,
 )
 from tests.agreement_examples import (
@@ -228,12 +230,16 @@ def test_flags_name_their_reason_in_dutch():
         discrimination=-0.2,
         group_sizes=(20, 20),
         kappa=0.15,
+        agreement=0.58,
+        key_answers=2,
         thresholds=t,
     )
     assert [f.kind for f in flags] == ["low_facility", "negative_discrimination", "low_agreement"]
     assert "45 %" in flags[0].reason and "optie 2 (soms)" in flags[0].reason
     assert "-0,20" in flags[1].reason
-    assert "0,15" in flags[2].reason
+    # the words match the figures: kappa, the threshold and the share of agreeing pairs
+    assert "kappa 0,15, onder 0,40; 58 % van de paren koos hetzelfde" in flags[2].reason
+    assert "de sleutel bij deze vraag per casus verschilt" in flags[2].reason
     quiet = flags_for(
         answered=40,
         facility=0.45,
@@ -242,6 +248,8 @@ def test_flags_name_their_reason_in_dutch():
         discrimination=-0.2,
         group_sizes=(20, 2),  # too few sessions with a wrong profile to judge
         kappa=0.6,
+        agreement=0.8,
+        key_answers=3,
         thresholds=t,
     )
     assert quiet == []
@@ -253,6 +261,48 @@ def test_flags_name_their_reason_in_dutch():
         discrimination=-1.0,
         group_sizes=(5, 5),
         kappa=-0.5,
+        agreement=0.2,
+        key_answers=2,
         thresholds=t,
     )
     assert few == []
+
+
+def test_low_kappa_is_flagged_only_where_the_cases_differ_in_the_key():
+    """The kappa paradox (Feinstein & Cicchetti 1990): two cases with the same key, 12 nurses
+    each, 9 of 12 choosing the key's answer on both. Three quarters of the answers agree with
+    the key and 60 % of the pairs agree, yet kappa is below 0 (one answer dominates, chance
+    agreement is high): the review says so in words instead of a flag."""
+    same_key = [{1: 9, 2: 3}, {1: 9, 2: 3}]
+    kappa = fleiss_kappa(same_key)
+    share, agreeing, pairs = pair_agreement(same_key)
+    # p = (0.75, 0.25): sum p q = 0.375; disagreement per case 2 * 9 * 3 / 12 = 4.5;
+    # kappa = 1 - 9 / (2 * 11 * 0.375) = 1 - 12/11 = -1/11
+    assert kappa == pytest.approx(-1 / 11)
+    assert (agreeing, pairs) == (2 * (36 + 3), 2 * 66)
+    t = Thresholds()
+    common = dict(
+        answered=24,
+        facility=0.75,
+        wrong_option=("2", 6),
+        wrong_option_text=None,
+        discrimination=None,
+        group_sizes=(0, 0),
+        kappa=kappa,
+        agreement=share,
+        thresholds=t,
+    )
+    assert flags_for(key_answers=1, **common) == []
+    note = kappa_note(kappa, 1, t)
+    assert note is not None and "zegt hier weinig" in note
+    assert "hetzelfde sleutelantwoord" in note
+    # the same figures where the two cases have different keys: then the nurses do not tell
+    # the cases apart, and the flag says so with the share of agreeing pairs
+    (flag,) = flags_for(key_answers=2, **common)
+    assert flag.kind == "low_agreement"
+    assert "kappa -0,09, onder 0,40; 59 % van de paren koos hetzelfde" in flag.reason
+    assert kappa_note(kappa, 2, t) is None
+    # a kappa at or above the threshold needs no words, whatever the keys
+    assert kappa_note(0.40, 1, t) is None
+    assert kappa_note(None, 1, t) is None
+    assert not kappa_informative(0) and not kappa_informative(1) and kappa_informative(2)

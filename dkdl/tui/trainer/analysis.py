@@ -116,7 +116,8 @@ class QuestionsPane(AnalysisPane):
                 Text(q.title),
                 number(q.answered),
                 share_cell(q.facility, 14 if wide else 8, colours),
-                decimal(q.kappa),
+                # grey: a low kappa that says little here (every case has the same key)
+                Text(decimal(q.kappa), style="dim") if q.kappa_note else decimal(q.kappa),
             ]
             if wide:
                 cells.append(decimal(q.discrimination))
@@ -126,6 +127,13 @@ class QuestionsPane(AnalysisPane):
             for flag in q.flags:
                 flagged.append(f"[b $error]⚑ {qid}[/] [b]{q.title}[/b]: {flag.reason}")
         notes = "\n".join(flagged) if flagged else "Geen vragen met een signaal bij dit filter."
+        little = [qid for qid, q in analysis.questions.items() if q.kappa_note]
+        if little:
+            notes += (
+                f"\n[dim]Kappa (grijs) zegt weinig bij {', '.join(little)}: daar hebben alle "
+                "casussen met twee of meer verpleegkundigen hetzelfde sleutelantwoord, en dan "
+                "valt kappa laag uit, ook als de meesten hetzelfde kiezen (geen signaal).[/]"
+            )
         extra = analysis.notes
         if extra:
             notes += "\n\n" + "\n".join(f"[dim]• {n}[/]" for n in extra)

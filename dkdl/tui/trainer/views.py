@@ -105,12 +105,14 @@ class QuestionView(Screen):
             if s.kappa is not None
             else "Fleiss' kappa: niet te berekenen (iedereen koos hetzelfde)"
         )
+        # a low kappa over cases that all have the same key says little (review_stats)
+        note = f"\n[b]{escape(s.kappa_note)}[/b]" if s.kappa_note else ""
         return (
             f"Over {number(s.agreement_cases)} casussen met twee of meer verpleegkundigen: "
             f"{pct(s.agreement)} van de {number(s.agreement_pairs)} paren koos hetzelfde.\n"
             f"{kappa}. Kappa corrigeert voor toevallige overeenstemming: 1 is volledig eens, "
             "0 niet beter dan toeval. Richtlijn van Fleiss: onder 0,40 zwak, 0,40–0,75 "
-            "redelijk tot goed, boven 0,75 uitstekend."
+            f"redelijk tot goed, boven 0,75 uitstekend.{note}"
         )
 
     def _discrimination(self) -> str:
