@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from dkdl.outfile import Target, open_output, termination_as_exception
 from dkdl.review_analysis import Analysis
 from dkdl.review_model import NurseStats, ProgressPoint, QuestionStats
-from dkdl.review_stats import Thresholds
+from dkdl.review_stats import Thresholds, decimal
 from dkdl.safetext import safe_text
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
@@ -61,8 +61,8 @@ def pct(value: float | None) -> str:
 
 
 def dec(value: float | None, places: int = 2) -> str:
-    """0.213 -> '0,21'; None -> '–'."""
-    return "–" if value is None else f"{value:.{places}f}".replace(".", ",")
+    """0.213 -> '0,21'; None -> '–'; never '-0,00' (:func:`dkdl.review_stats.decimal`)."""
+    return "–" if value is None else decimal(value, places)
 
 
 # -- charts (inline SVG; every value that is text goes through escape) -----------------------

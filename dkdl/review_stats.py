@@ -125,8 +125,10 @@ def percent(x: float) -> str:
 
 
 def decimal(x: float, places: int = 2) -> str:
-    """0.213 -> '0,21' (Dutch decimal comma)."""
-    return f"{x:.{places}f}".replace(".", ",")
+    """0.213 -> '0,21' (Dutch decimal comma); a value that rounds to zero is '0,00', never
+    '-0,00' (a kappa of -0.001 in a flag's reason)."""
+    rounded = round(x, places)
+    return f"{rounded if rounded != 0 else 0.0:.{places}f}".replace(".", ",")
 
 
 def kappa_informative(key_answers: int) -> bool:

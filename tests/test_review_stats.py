@@ -306,3 +306,26 @@ def test_low_kappa_is_flagged_only_where_the_cases_differ_in_the_key():
     assert kappa_note(0.40, 1, t) is None
     assert kappa_note(None, 1, t) is None
     assert not kappa_informative(0) and not kappa_informative(1) and kappa_informative(2)
+
+
+def test_a_kappa_that_rounds_to_zero_is_never_minus_zero_in_words():
+    # the manual's screenshots once read "zijn het weinig eens (kappa -0,00, ...)"
+    from dkdl.review_report import dec
+    from dkdl.review_stats import decimal
+
+    assert (decimal(-0.001), decimal(-0.004999), decimal(0.0)) == ("0,00", "0,00", "0,00")
+    assert (decimal(-0.005 - 1e-9), decimal(-0.0909), decimal(0.213)) == ("-0,01", "-0,09", "0,21")
+    assert (dec(-0.001), dec(None), dec(-1 / 11)) == ("0,00", "–", "-0,09")
+    (flag,) = flags_for(
+        answered=20,
+        facility=0.9,
+        wrong_option=None,
+        wrong_option_text=None,
+        discrimination=None,
+        group_sizes=(0, 0),
+        kappa=-0.0004,
+        agreement=0.5,
+        key_answers=2,
+        thresholds=Thresholds(),
+    )
+    assert "kappa 0,00, onder 0,40" in flag.reason
