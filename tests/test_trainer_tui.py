@@ -417,6 +417,10 @@ async def test_keys_pressed_while_the_log_opens_give_the_view_chosen(
         for key in ("enter", "x", "o", "2"):  # nothing to open or clear yet; newest last
             await pilot.press(key)
         await pilot.pause(0.1)
+        await pilot.press("f")  # the filter's names are not there yet: it says so
+        await pilot.pause(0.1)
+        assert app.screen is screen
+        assert any("nog gelezen" in str(n.message) for n in app._notifications)
         gate.set()
         for _ in range(100):
             await settle(pilot)

@@ -458,6 +458,11 @@ class TrainerScreen(Screen):
     def action_filter(self) -> None:
         from dkdl.tui.trainer.dialogs import FilterScreen  # on first use: a quicker start-up
 
+        if self._waiting or self.catalog.questionnaire is None:
+            # the dialog lists the nurses and the cases: not all known yet (dkdl --trainer
+            # reads the case files after the first page)
+            self.notify("Even geduld: de namen en de casussen worden nog gelezen.", timeout=3)
+            return
         cases = sorted(
             ((title, case_id) for case_id, title in self.catalog.cases.items()),
             key=lambda pair: pair[0].lower(),
