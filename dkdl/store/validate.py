@@ -184,6 +184,21 @@ def pseudonym_problems(value: object) -> list[str]:
     return []
 
 
+def _time_problems(row: SessionRow | ToetsRow, strict: bool) -> list[str]:
+    """Its start a time, its status one of the three, its end a time where there is one (with
+    ``strict``: wherever it is no longer bezig): alike for a session and a toets."""
+    problems = []
+    if not is_time(row.started_at):
+        problems.append(f"started_at {show(row.started_at)} is geen UTC-tijd (ISO 8601)")
+    if row.status not in STATUSES:
+        problems.append(f"status {show(row.status)} is geen bezig, afgerond of afgebroken")
+    if (row.finished_at is not None or (strict and row.status != BEZIG)) and not is_time(
+        row.finished_at
+    ):
+        problems.append(f"finished_at {show(row.finished_at)} is geen UTC-tijd (ISO 8601)")
+    return problems
+
+
 def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
     """What is wrong with one session row, in Dutch (empty: nothing). ``strict`` (import): also
     require a questionnaire version this dkdl knows, and profiles from its vocabulary; without
@@ -218,14 +233,7 @@ def session_problems(row: SessionRow, *, strict: bool = True) -> list[str]:
         problems.append(f"questionnaire_id {show(row.questionnaire_id)} is ongeldig")
     if not is_hash(row.questionnaire_hash):
         problems.append(f"questionnaire_hash {show(row.questionnaire_hash)} is geen SHA-256")
-    if not is_time(row.started_at):
-        problems.append(f"started_at {show(row.started_at)} is geen UTC-tijd (ISO 8601)")
-    if row.status not in STATUSES:
-        problems.append(f"status {show(row.status)} is geen bezig, afgerond of afgebroken")
-    if (row.finished_at is not None or (strict and row.status != BEZIG)) and not is_time(
-        row.finished_at
-    ):
-        problems.append(f"finished_at {show(row.finished_at)} is geen UTC-tijd (ISO 8601)")
+    problems += _time_problems(row, strict)
     profiles = vocabulary.profiles if vocabulary is not None else None
     for name, value in (("profile", row.profile), ("key_profile", row.key_profile)):
         if value is None:
@@ -420,14 +428,7 @@ def toets_problems(row: ToetsRow, *, strict: bool = True) -> list[str]:
     if not is_uuid(row.toets_id):
         problems.append(f"toets_id {show(row.toets_id)} is geen UUID")
     problems += pseudonym_problems(row.nurse)
-    if not is_time(row.started_at):
-        problems.append(f"started_at {show(row.started_at)} is geen UTC-tijd (ISO 8601)")
-    if row.status not in STATUSES:
-        problems.append(f"status {show(row.status)} is geen bezig, afgerond of afgebroken")
-    if (row.finished_at is not None or (strict and row.status != BEZIG)) and not is_time(
-        row.finished_at
-    ):
-        problems.append(f"finished_at {show(row.finished_at)} is geen UTC-tijd (ISO 8601)")
+    problems += _time_problems(row, strict)
     if strict and row.status == BEZIG and row.finished_at is not None:
         problems.append("eindtijd bij een toets die nog bezig is")
     if strict and too_early(row.finished_at, row.started_at):
